@@ -1,0 +1,13 @@
+"""tinygrad_bn: a small autograd engine for learning backpropagation and BatchNorm.
+
+Read in this order: graph.py (walking a graph), value.py (scalars),
+tensor.py (arrays and broadcasting), gradcheck.py (checking gradients).
+"""
+
+from .graph import is_grad_enabled, no_grad, topological_order
+from .gradcheck import gradcheck
+from .tensor import Tensor, cat, cross_entropy, stack
+from .value import Value
+
+__all__ = ["Value", "Tensor", "cat", "stack", "cross_entropy", "no_grad", "is_grad_enabled", "topological_order", "gradcheck"]
+__version__ = "0.1.0"

@@ -1,0 +1,49 @@
+"""The graph machinery shared by `Value` and `Tensor`.
+
+Every node keeps the nodes it was computed from in `_prev`. Backpropagation
+visits the nodes so that a node comes after everything that depends on it;
+this file finds that order with an explicit stack, so a graph of a million
+links needs no recursion (Python's limit is about 1,000 frames).
+
+`no_grad()` switches graph recording off, as `torch.no_grad()` does.
+"""
+
+from contextlib import contextmanager
+
+
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _GradMode.enabled
+
+
+@contextmanager
+def no_grad():
+    """Inside `with no_grad():` ops compute values but record no graph."""
+    previous, _GradMode.enabled = _GradMode.enabled, False
+    try:
+        yield
+    finally:
+        _GradMode.enabled = previous
+
+
+def topological_order(root) -> list:
+    """Every node reachable from `root`, each one after all of its inputs.
+
+    Iterative depth-first search: a node is emitted once all its inputs are.
+    """
+    order, seen = [], {root}
+    stack = [(root, iter(root._prev))]
+    while stack:
+        node, inputs = stack[-1]
+        for child in inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
