@@ -4,8 +4,8 @@ Read in this order: graph.py (walking a graph), value.py (scalars),
 tensor.py (arrays and broadcasting), gradcheck.py (checking gradients).
 """
 
-from .graph import is_grad_enabled, no_grad, topological_order
 from .gradcheck import gradcheck
+from .graph import is_grad_enabled, no_grad, topological_order
 from .tensor import Tensor, cat, cross_entropy, stack
 from .value import Value
 
