@@ -5,9 +5,9 @@ tensor.py (arrays and broadcasting), gradcheck.py (checking gradients).
 """
 
 from .gradcheck import gradcheck
-from .graph import is_grad_enabled, no_grad, topological_order
+from .graph import group, is_grad_enabled, no_grad, topological_order
 from .tensor import Tensor, cat, cross_entropy, stack
 from .value import Value
 
-__all__ = ["Value", "Tensor", "cat", "stack", "cross_entropy", "no_grad", "is_grad_enabled", "topological_order", "gradcheck"]
+__all__ = ["Value", "Tensor", "cat", "stack", "cross_entropy", "no_grad", "group", "is_grad_enabled", "topological_order", "gradcheck"]
 __version__ = "0.1.0"

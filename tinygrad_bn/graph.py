@@ -15,6 +15,12 @@ class _GradMode:
     enabled = True
 
 
+class _Group:
+    """Name of the function or module now building nodes ("outer/inner" when nested)."""
+
+    current = None
+
+
 def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
@@ -27,6 +33,18 @@ def no_grad():
         yield
     finally:
         _GradMode.enabled = previous
+
+
+@contextmanager
+def group(name: str):
+    """Tag every node built inside `with group(name):` (or a function decorated
+    with `@group(name)`) so that pictures draw them as one labelled cluster."""
+    previous = _Group.current
+    _Group.current = name if previous is None else f"{previous}/{name}"
+    try:
+        yield
+    finally:
+        _Group.current = previous
 
 
 def topological_order(root) -> list:

@@ -15,7 +15,7 @@ gradient back over those axes (`unbroadcast`).
 
 import numpy as np
 
-from .graph import _GradMode, topological_order
+from .graph import _GradMode, _Group, topological_order
 
 
 def unbroadcast(grad, shape):
@@ -62,7 +62,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = requires_grad
         self.label = label
-        self._prev, self._backward, self._op, self._saved, self._group = (), None, "", None, None
+        self._prev, self._backward, self._op, self._saved, self._group = (), None, "", None, _Group.current
 
     @staticmethod
     def _make(data, inputs, op, backward):
@@ -426,9 +426,3 @@ def stack(tensors, dim=0):
     except ValueError:
         raise ValueError(f"stack needs tensors of equal shape, got {[t.shape for t in tensors]}") from None
     return Tensor._make(data, tensors, "stack", lambda g: tuple(np.moveaxis(g, dim, 0)))
-
-
-class _Group:
-    """The name of the function or module currently building graph nodes (for pictures)."""
-
-    current = None

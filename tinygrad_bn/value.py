@@ -14,18 +14,19 @@ to chase. (In micrograd that chase is most of a training step.)
 
 import math
 
-from .graph import _GradMode, topological_order
+from .graph import _GradMode, _Group, topological_order
 
 
 class Value:
     """A scalar node: `data`, `grad` (d root / d self after `backward()`)."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op")
+    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_group")
 
     def __init__(self, data, _children=(), _op="", label="", _local=()):
         self.data = data
         self.grad = 0.0
         self.label = label
+        self._group = _Group.current  # for pictures: see graph.group
         if _GradMode.enabled:
             self._prev, self._local, self._op = _children, _local, _op
         else:  # under no_grad(): a constant with no history
