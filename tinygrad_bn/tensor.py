@@ -80,7 +80,9 @@ class Tensor:
         """A plain number or array as a constant Tensor of our dtype (so float32 stays float32)."""
         if isinstance(other, Tensor):
             return other
-        return Tensor(np.asarray(other, dtype=self.data.dtype if isinstance(other, (int, float)) else None))
+        # an int tensor times 0.5 is a float tensor, as in PyTorch
+        same_kind = isinstance(other, (int, float)) and (self.data.dtype.kind in "fc" or isinstance(other, int))
+        return Tensor(np.asarray(other, dtype=self.data.dtype if same_kind else None))
 
     # ---- properties ---------------------------------------------------------
 
