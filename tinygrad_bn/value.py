@@ -1,15 +1,16 @@
 """`Value`: one number that remembers how it was computed (micrograd's API).
 
-Each op below computes its result and, beside it, the *local derivatives*
-d(out)/d(input) for each input. Backpropagation is then the chain rule and
-nothing else:
+Each op below computes its result and, beside it, the *local derivative*
+d(out)/d(input) for each of its (one or two) inputs. Backpropagation is then
+the chain rule and nothing else:
 
     input.grad += local_derivative * out.grad
 
-Storing the local derivatives (numbers) rather than a `_backward` closure
-that refers back to `out` means a graph holds no reference cycles: Python
-frees it by reference counting alone, and its garbage collector has nothing
-to chase. (In micrograd that chase is most of a training step.)
+A node keeps its inputs and their local derivatives in four slots
+(`_a, _da, _b, _db`) rather than a `_backward` closure that refers back to
+the node. So a graph holds no reference cycles: Python frees it by reference
+counting alone, and its garbage collector has one object per node to look
+at, not three. (In micrograd, chasing those cycles is most of a step.)
 """
 
 import math
@@ -18,63 +19,66 @@ from .graph import _GradMode, _Group, topological_order
 
 
 class Value:
-    """A scalar node: `data`, `grad` (d root / d self after `backward()`)."""
+    """A scalar node: `data`, and `grad` = d(root)/d(self) after `root.backward()`."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_group")
+    __slots__ = ("data", "grad", "label", "_op", "_group", "_a", "_da", "_b", "_db")
 
-    def __init__(self, data, _children=(), _op="", label="", _local=()):
+    def __init__(self, data, *, label=""):
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._group = _Group.current  # for pictures: see graph.group
-        if _GradMode.enabled:
-            self._prev, self._local, self._op = _children, _local, _op
-        else:  # under no_grad(): a constant with no history
-            self._prev, self._local, self._op = (), (), ""
+        self._op, self._group, self._a, self._da, self._b, self._db = "", _Group.current, None, 0.0, None, 0.0
 
-    # ---- ops: result, inputs, local derivatives d(out)/d(input) ----------
+    @property
+    def _prev(self):
+        """The inputs this value was computed from (a repeated input appears twice)."""
+        if self._a is None:
+            return ()
+        return (self._a,) if self._b is None else (self._a, self._b)
+
+    # ---- ops: result, op name, each input with d(out)/d(input) -------------
 
     def __add__(self, other):  # d(a+b)/da = 1, d(a+b)/db = 1
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data + other.data, (self, other), "+", "", (1.0, 1.0))
+        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __mul__(self, other):  # d(a*b)/da = b, d(a*b)/db = a
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), "*", "", (other.data, self.data))
+        return _node(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __pow__(self, other):
-        if isinstance(other, Value):  # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
+        if isinstance(other, Value):  # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln(a)
             out = self.data**other.data
-            return Value(
-                out, (self, other), "**", "", (other.data * self.data ** (other.data - 1), out * _log_or_nan(self.data, other.data))
-            )
+            da = other.data * self.data ** (other.data - 1)
+            return _node(out, "**", self, da, other, out * _log_or_nan(self.data, other.data))
         if not isinstance(other, (int, float)):
             raise TypeError(f"Value ** {type(other).__name__}: the exponent must be a number or a Value")
-        return Value(self.data**other, (self,), f"**{other}", "", (other * self.data ** (other - 1),))  # d(a^p)/da = p a^(p-1)
+        return _node(self.data**other, f"**{other}", self, other * self.data ** (other - 1))  # d(a^p)/da = p a^(p-1)
 
     def __rpow__(self, base):  # base ** self for a plain-number base
         return Value(base) ** self
 
     def exp(self):  # d(e^a)/da = e^a
         out = math.exp(self.data)
-        return Value(out, (self,), "exp", "", (out,))
+        return _node(out, "exp", self, out)
 
     def log(self):  # d(ln a)/da = 1/a
         if self.data <= 0:
             raise ValueError(f"Value.log needs a positive number, got {self.data!r}; the logarithm is only defined for x > 0")
-        return Value(math.log(self.data), (self,), "log", "", (1.0 / self.data,))
+        return _node(math.log(self.data), "log", self, 1.0 / self.data)
 
     def tanh(self):  # d(tanh a)/da = 1 - tanh(a)^2
         t = math.tanh(self.data)
-        return Value(t, (self,), "tanh", "", (1.0 - t * t,))
+        return _node(t, "tanh", self, 1.0 - t * t)
 
     def relu(self):  # d(relu a)/da = 1 if a > 0 else 0
         positive = self.data > 0
-        return Value(self.data if positive else 0.0, (self,), "ReLU", "", (1.0 if positive else 0.0,))
+        return _node(self.data if positive else 0.0, "ReLU", self, 1.0 if positive else 0.0)
 
-    def sigmoid(self):  # d(s(a))/da = s(a)(1 - s(a))
-        s = 1.0 / (1.0 + math.exp(-self.data)) if self.data >= 0 else math.exp(self.data) / (1.0 + math.exp(self.data))
-        return Value(s, (self,), "sigmoid", "", (s * (1.0 - s),))
+    def sigmoid(self):  # d(s(a))/da = s(a) (1 - s(a))
+        e = math.exp(-abs(self.data))  # never overflows
+        s = 1.0 / (1.0 + e) if self.data >= 0 else e / (1.0 + e)
+        return _node(s, "sigmoid", self, s * (1.0 - s))
 
     # ---- derived ops: one line each, built from the ops above ------------
 
@@ -110,13 +114,14 @@ class Value:
         """
         order = topological_order(self)
         for node in order:
-            if node._prev:
+            if node._a is not None:
                 node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
-            g = node.grad
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+            if node._a is not None:
+                node._a.grad += node._da * node.grad
+                if node._b is not None:
+                    node._b.grad += node._db * node.grad
 
     def zero_grad(self):
         """Set `grad` to 0 on this node and every node it depends on."""
@@ -130,6 +135,20 @@ class Value:
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
+
+
+def _node(data, op, a, da, b=None, db=0.0):
+    """A new Value computed by `op` from input `a` (and `b`), with local derivatives da (and db)."""
+    out = _new_value(Value)  # skips __init__: every slot is set right here
+    out.data, out.grad, out.label, out._group = data, 0.0, "", _Group.current
+    if _GradMode.enabled:
+        out._op, out._a, out._da, out._b, out._db = op, a, da, b, db
+    else:  # under no_grad() the result is a plain leaf
+        out._op, out._a, out._da, out._b, out._db = "", None, 0.0, None, 0.0
+    return out
+
+
+_new_value = object.__new__
 
 
 def _log_or_nan(base, exponent):
