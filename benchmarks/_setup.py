@@ -9,14 +9,18 @@ import time
 # large numpy arrays depend on allocation history. Raising both thresholds
 # keeps freed blocks in the process. They must be set before Python starts,
 # so a script re-runs itself once with them.
+# Every side runs on one thread (numpy's BLAS included) so that a comparison
+# measures the work, not how two cores are shared.
 ALLOCATOR = {"MALLOC_TRIM_THRESHOLD_": "1000000000000", "MALLOC_MMAP_THRESHOLD_": "1000000000000"}
+THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def fix_allocator():
-    """Re-execute the running script with the allocator settings, once."""
-    if any(os.environ.get(k) != v for k, v in ALLOCATOR.items()):
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **ALLOCATOR})
-    print("allocator: " + " ".join(f"{k}={v}" for k, v in ALLOCATOR.items()))
+    """Re-execute the running script with the allocator and thread settings, once."""
+    wanted = {**ALLOCATOR, **THREADS}
+    if any(os.environ.get(k) != v for k, v in wanted.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **wanted})
+    print("environment: " + " ".join(f"{k}={v}" for k, v in wanted.items()))
 
 
 def best_times(sides: dict, repeats: int, inner: int = 1, before=None) -> dict:

@@ -70,7 +70,7 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad, out.label, out._saved, out._group = None, "", None, _Group.current
-        if _GradMode.enabled and any(t.requires_grad for t in inputs):
+        if _GradMode.enabled and _any_requires_grad(inputs):
             out.requires_grad, out._prev, out._backward, out._op = True, inputs, backward, op
         else:
             out.requires_grad, out._prev, out._backward, out._op = False, (), None, ""
@@ -336,6 +336,13 @@ class Tensor:
         return self
 
 
+def _any_requires_grad(inputs):
+    for t in inputs:
+        if t.requires_grad:
+            return True
+    return False
+
+
 def _accumulate(node, g):
     """node.grad += g, keeping node's shape and dtype; leaves get their own writable copy."""
     if g.dtype != node.data.dtype:
@@ -399,7 +406,7 @@ def cross_entropy(logits, targets):
     shifted = logits.data - logits.data.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
-    loss = (np.log(total[:, 0]) - shifted[rows, t]).mean()
+    loss = (np.log(total[:, 0]) - shifted[rows, t]).sum() / n
 
     def backward(g):
         dlogits = e / total
