@@ -277,10 +277,12 @@ class Tensor:
     # ---- softmax family ------------------------------------------------------------------
 
     def softmax(self, dim=-1):  # d(softmax) = s * (g - sum(g * s))
+        _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
         s = _softmax(self.data, dim)
         return self._unary("softmax", s, lambda g, a: s * (g - (g * s).sum(axis=dim, keepdims=True)))
 
     def log_softmax(self, dim=-1):  # d(log_softmax) = g - softmax * sum(g)
+        _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
         shifted = self.data - self.data.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         return self._unary("log_softmax", out, lambda g, a: g - np.exp(out) * g.sum(axis=dim, keepdims=True))
