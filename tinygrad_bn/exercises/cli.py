@@ -1,0 +1,64 @@
+"""`tinygrad-bn exercises list | start N | check FILE | solution N`."""
+
+import shutil
+from pathlib import Path
+
+from .catalog import EXERCISES
+
+
+def configure(parser):
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="list the exercises")
+    start = actions.add_parser("start", help="copy an exercise's template into a folder to work on")
+    start.add_argument("number", type=int, help="exercise number (see `list`)")
+    start.add_argument("--dir", default=".", help="folder to copy it into (default: the current folder)")
+    start.add_argument("--force", action="store_true", help="overwrite the file if it already exists")
+    check = actions.add_parser("check", help="check your gradients against autograd")
+    check.add_argument("file", help="your exercise file (it names its exercise in the line `EXERCISE = N`)")
+    check.add_argument("--exercise", type=int, default=None, help="which exercise, if the file lost its `EXERCISE = N` line")
+    check.add_argument("--seed", type=int, default=0, help="seed of the random test data (default: %(default)s)")
+    solution = actions.add_parser("solution", help="print the reference solution of an exercise")
+    solution.add_argument("number", type=int)
+
+
+def run(args) -> int:
+    if args.action == "list":
+        return _list()
+    if args.action in ("start", "solution") and args.number not in EXERCISES:
+        print(
+            f"there is no exercise {args.number}; the exercises are {min(EXERCISES)} to {max(EXERCISES)} (see `tinygrad-bn exercises list`)"
+        )
+        return 2
+    if args.action == "start":
+        return _start(EXERCISES[args.number], Path(args.dir), args.force)
+    if args.action == "check":
+        from .checker import check_file
+
+        report = check_file(args.file, exercise=args.exercise, seed=args.seed)
+        print(report.render())
+        return report.exit_code
+    if args.action == "solution":
+        print(EXERCISES[args.number].solution_path.read_text(encoding="utf-8"), end="")
+        return 0
+    print("usage: tinygrad-bn exercises {list,start N,check FILE,solution N}; start with `tinygrad-bn exercises list`")
+    return 2
+
+
+def _list() -> int:
+    print("Backprop-by-hand exercises (start one with `tinygrad-bn exercises start N`):")
+    for exercise in EXERCISES.values():
+        print(f"  {exercise.number}. {exercise.title:<30} {exercise.practises}")
+    return 0
+
+
+def _start(exercise, folder: Path, force: bool) -> int:
+    target = folder / exercise.filename
+    if target.exists() and not force:
+        print(f"{target} already exists and may hold your work: check it with `tinygrad-bn exercises check {target}`,")
+        print("or pass --force to replace it with a fresh copy of the template")
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(exercise.template_path, target)
+    print(f"exercise {exercise.number}, {exercise.title}: wrote {target}")
+    print(f"fill in the gradients marked TODO, then run `tinygrad-bn exercises check {target}`")
+    return 0
