@@ -1,0 +1,191 @@
+"""Ready-made graphs to draw, and the `tinygrad-bn graph` command.
+
+    tinygrad-bn graph --list                     # what each example shows
+    tinygrad-bn graph neuron -o neuron.svg       # format from the suffix: .svg, .png, .pdf, .dot
+
+Each example builds a small computation with fixed numbers, runs backward,
+and returns a `Scene`: the node to draw, the drawing options that suit it,
+and the named nodes a reader (or a test) may want to look at.
+"""
+
+import sys
+from collections import namedtuple
+from pathlib import Path
+
+import numpy as np
+
+from . import functional as F
+from . import nn
+from .data import load_names, make_splits
+from .tensor import Tensor
+from .value import Value
+from .viz import GraphTooBigError, GraphvizNotFoundError, draw_dot, save
+
+Scene = namedtuple("Scene", ["root", "options", "parts"])
+
+
+def neuron():
+    """micrograd's neuron: o = tanh(x1 w1 + x2 w2 + b), with the numbers from its lecture."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    total = x1w1 + x2w2
+    total.label = "x1*w1 + x2*w2"
+    n = total + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return Scene(o, {"inputs": [x1, x2]}, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o})
+
+
+def _batchnorm_tensor(batchnorm):
+    """loss = sum(w * BatchNorm(x)) on a 4x3 batch; w (fixed weights) makes every gradient non-zero."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(1.0, 2.0, (4, 3)).round(2), requires_grad=True, label="x")
+    gamma = Tensor([1.0, 0.5, 2.0], requires_grad=True, label="gamma")
+    beta = Tensor([0.0, 0.1, -0.2], requires_grad=True, label="beta")
+    w = Tensor(rng.normal(0.0, 1.0, (4, 3)).round(2), label="w")
+    y = batchnorm(x, gamma, beta)
+    weighted = y * w
+    weighted.label = "w*y"
+    loss = weighted.sum()
+    loss.label = "loss"
+    loss.backward()
+    return Scene(loss, {"inputs": [x]}, {"x": x, "gamma": gamma, "beta": beta, "w": w, "y": y, "loss": loss})
+
+
+def batchnorm_composed():
+    """BatchNorm built from Tensor primitives: mean, x - mean, squares, var, 1/sqrt, scale, shift."""
+    return _batchnorm_tensor(F.batchnorm_composed)
+
+
+def batchnorm_fused():
+    """The same BatchNorm as one fused node, with what it saved for backward (x_hat, inv_std)."""
+    scene = _batchnorm_tensor(F.batchnorm_fused)
+    return scene._replace(options={**scene.options, "show_saved": True})
+
+
+def batchnorm_values():
+    """BatchNorm on a 4x2 batch of scalar Values, every addition and product a node."""
+    data = [[1.0, -2.0], [3.0, 0.5], [-0.5, 1.5], [2.5, 4.0]]
+    weights = [[0.5, -1.0], [1.0, 0.25], [-0.75, 0.5], [0.25, 1.0]]
+    x = [[Value(v, label=f"x[{i},{j}]") for j, v in enumerate(row)] for i, row in enumerate(data)]
+    gamma = [Value(1.0, label="gamma[0]"), Value(0.5, label="gamma[1]")]
+    beta = [Value(0.0, label="beta[0]"), Value(0.1, label="beta[1]")]
+    out = F.batchnorm_values(x, gamma, beta)
+    terms = [out[i][j] * weights[i][j] for i in range(4) for j in range(2)]
+    loss = terms[0]
+    for term in terms[1:]:
+        loss = loss + term
+    loss.label = "loss"
+    loss.backward()
+    inputs = [v for row in x for v in row]
+    return Scene(loss, {"inputs": inputs, "rankdir": "TB"}, {"x": x, "gamma": gamma, "beta": beta, "out": out, "loss": loss})
+
+
+def makemore_step(batch_size=32, seed=42):
+    """One training step of makemore's MLP: embedding 27x10, context 3, Linear 30->200 (no bias),
+    BatchNorm1d, tanh, Linear 200->27, cross-entropy; each module a cluster."""
+    nn.manual_seed(seed)
+    splits = make_splits(load_names(), block_size=3, seed=seed)
+    X, Y = splits.train
+    rows = np.random.default_rng(seed).integers(0, len(X), batch_size)
+    vocab = splits.vocab.size
+    model = nn.Sequential(
+        nn.Embedding(vocab, 10), nn.Flatten(), nn.Linear(30, 200, bias=False), nn.BatchNorm1d(200), nn.Tanh(), nn.Linear(200, vocab)
+    )
+    names = {"0.weight": "C", "2.weight": "W1", "3.weight": "bngain", "3.bias": "bnbias", "5.weight": "W2", "5.bias": "b2"}
+    for name, p in model.named_parameters():
+        p.label = names[name]
+    xb = Tensor(X[rows], label="Xb (contexts)")
+    logits = model(xb)
+    logits.label = "logits"
+    loss = logits.cross_entropy(Y[rows])
+    loss.label = "loss"
+    for p in model.parameters():
+        p.zero_grad()
+    loss.backward()
+    parts = {names[name]: p for name, p in model.named_parameters()}
+    return Scene(loss, {"inputs": [xb]}, {**parts, "Xb": xb, "logits": logits, "loss": loss, "model": model})
+
+
+Example = namedtuple("Example", ["build", "summary"])
+
+EXAMPLES = {
+    "neuron": Example(neuron, "micrograd's neuron o = tanh(x1*w1 + x2*w2 + b): every scalar with its data and grad"),
+    "batchnorm-composed": Example(
+        batchnorm_composed, "BatchNorm of a 4x3 tensor built from primitives, all inside one 'BatchNorm (composed)' cluster"
+    ),
+    "batchnorm-fused": Example(batchnorm_fused, "the same BatchNorm as one fused node, with the x_hat and 1/sigma it saved for backward"),
+    "batchnorm-values": Example(batchnorm_values, "BatchNorm on a 4x2 batch of scalar Values: every sum, square and 1/sqrt as a node"),
+    "makemore-step": Example(
+        makemore_step, "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, cross-entropy), a cluster per module"
+    ),
+}
+
+
+def build(name):
+    """The Scene of the example called `name`."""
+    if name not in EXAMPLES:
+        raise KeyError(f"no example called {name!r}; the examples are: {', '.join(EXAMPLES)}")
+    return EXAMPLES[name].build()
+
+
+def draw_example(name, **options):
+    """`draw_dot` of an example, with its own options overridden by `options`."""
+    scene = build(name)
+    return draw_dot(scene.root, **{**scene.options, **options})
+
+
+# ---- the `tinygrad-bn graph` command ------------------------------------------------------------
+
+
+def configure(parser):
+    parser.add_argument("name", nargs="?", help="which example to draw (see --list)")
+    parser.add_argument("-o", "--output", help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default NAME.svg)")
+    parser.add_argument("--list", action="store_true", help="list the examples and what each shows")
+    parser.add_argument("--rankdir", choices=["LR", "TB"], help="draw left to right (LR) or top to bottom (TB)")
+    parser.add_argument("--no-data", action="store_true", help="leave out the data of each node")
+    parser.add_argument("--no-grad", action="store_true", help="leave out the gradient of each node")
+    parser.add_argument("--collapse", action="store_true", help="fold each group (module, composed BatchNorm) into one box")
+    parser.add_argument("--show-saved", action="store_true", help="draw what fused ops saved for backward")
+
+
+def run(args) -> int:
+    if args.list or not args.name:
+        width = max(len(name) for name in EXAMPLES)
+        for name, example in EXAMPLES.items():
+            print(f"{name:<{width}}  {example.summary}")
+        if not args.list:
+            print("\nchoose one: tinygrad-bn graph NAME -o FILE.svg", file=sys.stderr)
+        return 0 if args.list else 2
+    if args.name not in EXAMPLES:
+        print(f"tinygrad-bn graph: no example called {args.name!r}; choose one of: {', '.join(EXAMPLES)} (see --list)", file=sys.stderr)
+        return 2
+    options = {}
+    if args.rankdir:
+        options["rankdir"] = args.rankdir
+    if args.no_data:
+        options["show_data"] = False
+    if args.no_grad:
+        options["show_grad"] = False
+    if args.collapse:
+        options["collapse"] = True
+    if args.show_saved:
+        options["show_saved"] = True
+    path = Path(args.output or f"{args.name}.svg")
+    if path.suffix.lower() not in (".svg", ".png", ".pdf", ".dot"):
+        print(f"tinygrad-bn graph: cannot tell the format of {str(path)!r}; end the file name in .svg, .png, .pdf or .dot", file=sys.stderr)
+        return 2
+    try:
+        save(draw_example(args.name, **options), path)
+    except (GraphvizNotFoundError, GraphTooBigError) as error:
+        print(f"tinygrad-bn graph: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
