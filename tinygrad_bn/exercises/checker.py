@@ -8,6 +8,7 @@ exact: bit-identical to autograd. approx: within 1e-8 relative (what counts as
 right). Exit code 0 only when every gradient of every part is right.
 """
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from .catalog import EXERCISES
 from .loader import load_exercise_file
 from .part import Row
 from .problems import parts as exercise_parts
+
+NBSP = "\u00a0"  # keeps a shape on one line when a hint is wrapped
 
 
 @dataclass
@@ -81,7 +84,10 @@ class Report:
 
 
 def _wrapped(label, text):
-    return textwrap.wrap(label + text, 100, initial_indent="    ", subsequent_indent="      ")
+    """Indented lines of at most 100 characters; a shape like (32, 64) is never split."""
+    text = re.sub(r"\(([^()]*)\)", lambda m: "(" + m.group(1).replace(" ", NBSP) + ")", label + text)
+    lines = textwrap.wrap(text, 100, initial_indent="    ", subsequent_indent="      ")
+    return [line.replace(NBSP, " ") for line in lines]
 
 
 def check_file(path, exercise: int | None = None, seed: int = 0) -> Report:

@@ -61,11 +61,11 @@ def shape_hint(name, got, true) -> str:
         )
     total, axes = summed_to(got, true.shape)
     if total is not None and close(total, true, HINT_RTOL):
-        where = ", ".join(str(a) for a in axes)
+        where = str(axes[0]) if len(axes) == 1 else str(axes)
         keep = ", keepdims=True" if len(true.shape) == got.ndim else ""
         return (
             f"missing a sum over a broadcast dimension: `{name}` has shape {true.shape} but was broadcast to {got.shape} "
-            f"in the forward pass, so every copy passes a gradient back to it. Add them up: .sum(axis=({where},){keep})"
+            f"in the forward pass, so every copy passes a gradient back to it. Add them up: .sum(axis={where}{keep})"
         )
     return f"wrong shape: d{name} must have the shape of `{name}`, {true.shape}, but it has shape {got.shape}"
 

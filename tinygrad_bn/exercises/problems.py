@@ -4,6 +4,8 @@ Inputs are drawn away from zero (a zero weight or input would make a wrong
 gradient look right), and every upstream gradient `dout` is random too.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..data import load_names, make_splits
@@ -185,9 +187,13 @@ def _other_estimator(correction):
         n = x_hat.shape[0]
         c, c_other = n / (n - correction), n / (n - (1 - correction))
         shift = gamma * inv_std / n * (c - c_other) * x_hat * (dout * x_hat).sum(0, keepdims=True)
-        estimator = "biased (divides by n)" if correction == 0 else "Bessel-corrected (divides by n - 1)"
-        return {"x": [(truth.grads["x"] + shift, f"which variance estimator? This forward pass uses the {estimator} variance, "
-                       f"and your dx has the factor for the other one: c = n/(n - {correction}) = {c:.4g} in front of x_hat")]}  # fmt: skip
+        right, wrong = ("1", f"n/(n-1) = {n}/{n - 1}") if correction == 0 else (f"n/(n-1) = {n}/{n - 1}", "1")
+        estimator = "biased variance (divides by n)" if correction == 0 else "Bessel-corrected variance (divides by n - 1)"
+        hint = (
+            f"which variance estimator? This forward pass uses the {estimator}, so the factor in front of "
+            f"x_hat * sum(dout * x_hat) is {right}; yours has {wrong}, the factor of the other estimator"
+        )
+        return {"x": [(truth.grads["x"] + shift, hint)]}
 
     return mistakes
 
@@ -214,6 +220,7 @@ def parts(number: int, seed: int = 0) -> list:
     return {1: exercise1, 2: exercise2, 3: exercise3, 4: exercise4, 5: exercise5, 6: exercise6}[number](rng)
 
 
+@lru_cache(maxsize=1)
 def names_splits():
-    """The shipped names list, split as in makemore (used by exercise 7)."""
+    """The shipped names list, split as in makemore (used by exercise 7; read-only)."""
     return make_splits(load_names(), block_size=3, seed=42)

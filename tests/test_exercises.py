@@ -1,0 +1,106 @@
+"""Exercises: every reference solution passes, every untouched template fails readably.
+
+The reference solutions are the learner's target: the checker must accept
+them in float64 to 1e-10 (bit for bit where they repeat the engine's own
+operations), and it must answer an untouched template with a table of
+"not computed yet" rows, never a traceback.
+"""
+
+import ast
+
+import numpy as np
+import pytest
+
+from tinygrad_bn.exercises import EXERCISES, check_file
+from tinygrad_bn.exercises.part import Part
+from tinygrad_bn.exercises.problems import parts
+
+NUMBERS = sorted(EXERCISES)
+
+
+def test_there_are_seven_exercises_each_with_a_template_and_a_solution():
+    assert NUMBERS == [1, 2, 3, 4, 5, 6, 7]
+    for exercise in EXERCISES.values():
+        assert exercise.template_path.is_file() and exercise.solution_path.is_file()
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_reference_solution_passes_every_row_to_1e_10(number):
+    report = check_file(EXERCISES[number].solution_path)
+    assert report.exit_code == 0, report.render()
+    assert report.rows and all(row.ok for row in report.rows)
+    assert all(row.max_diff is not None and row.max_diff <= 1e-10 for row in report.rows)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 7])
+def test_staged_solutions_that_repeat_the_engines_operations_are_bit_exact(number):
+    # exercise 6's one-line dx regroups the sums, so it agrees to rounding only
+    report = check_file(EXERCISES[number].solution_path)
+    assert all(row.exact for row in report.rows), [row.name for row in report.rows if not row.exact]
+
+
+def test_one_line_batchnorm_differs_from_autograd_only_by_rounding():
+    report = check_file(EXERCISES[6].solution_path)
+    dx = [row for row in report.rows if row.name == "x"]
+    assert len(dx) == 2 and all(0 <= row.max_diff <= 1e-14 for row in dx)
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_reference_solution_passes_with_other_random_data(number):
+    assert check_file(EXERCISES[number].solution_path, seed=7).ok
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_untouched_template_fails_with_a_readable_table(number):
+    report = check_file(EXERCISES[number].template_path)
+    text = report.render()
+    assert report.exit_code == 1
+    assert "Traceback" not in text
+    assert "gradient  " in text and "exact" in text and "approx" in text and "max diff" in text
+    gradient_rows = [row for row in report.rows if row.status != "not checked"]
+    assert gradient_rows and all(row.status == "not computed yet" for row in gradient_rows)
+    for row in gradient_rows:
+        assert any(line.split()[:1] == [row.name] and line.rstrip().endswith("not computed yet") for line in text.splitlines())
+    assert "fill in the gradients marked TODO" in text
+
+
+def _functions(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_template_and_solution_share_every_forward_pass_and_helper(number):
+    template, solution = _functions(EXERCISES[number].template_path), _functions(EXERCISES[number].solution_path)
+    assert template.keys() == solution.keys()
+    for name in template:
+        if "backward" not in name:
+            assert ast.dump(template[name]) == ast.dump(solution[name]), f"{name} differs between template and solution"
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_every_gradient_left_to_the_learner_is_marked_todo_in_the_template(number):
+    text = EXERCISES[number].template_path.read_text(encoding="utf-8")
+    asked = sum(len(part.order) for part in parts(number) if isinstance(part, Part))
+    assert text.count("= None  # TODO") == asked
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_checker_data_has_no_zero_parameters_and_a_random_upstream_gradient(number):
+    for part in parts(number):
+        if not isinstance(part, Part):
+            continue
+        for name in part.leaves:
+            values = part.inputs[name].values() if isinstance(part.inputs[name], dict) else [part.inputs[name]]
+            for value in values:
+                assert np.all(np.asarray(value) != 0), f"{part.title}: {name} holds a zero"
+        if part.upstream is not None:
+            upstream = np.asarray(part.upstream)
+            assert np.all(upstream != 0) and (upstream.size == 1 or np.unique(upstream).size == upstream.size)
+            assert not np.all(upstream == 1)
+
+
+def test_the_data_is_seeded_so_a_check_repeats_exactly():
+    first, second = parts(5, seed=3)[0], parts(5, seed=3)[0]
+    assert np.array_equal(first.inputs["x"], second.inputs["x"]) and np.array_equal(first.upstream, second.upstream)
+    assert not np.array_equal(first.inputs["x"], parts(5, seed=4)[0].inputs["x"])
