@@ -1,0 +1,224 @@
+"""The ready-made pictures (`tinygrad-bn graph`): their DOT text, checked without `dot`."""
+
+import math
+
+import numpy as np
+import pytest
+from test_viz import by_label, fill, ops, parse, text_of, values
+
+from tinygrad_bn import topological_order
+from tinygrad_bn.viz import ROLES, to_dot
+from tinygrad_bn.viz_examples import EXAMPLES, build, draw_example
+
+
+@pytest.fixture(scope="module")
+def scenes():
+    return {name: build(name) for name in EXAMPLES}
+
+
+def dot_of(scene, **options):
+    return parse(to_dot(scene.root, **{**scene.options, **options}))
+
+
+def cluster_named(dot, label):
+    found = [c for c in dot.clusters.values() if c["label"] == label]
+    assert len(found) == 1, f"{len(found)} clusters labelled {label!r}"
+    return found[0]
+
+
+# ---- every example ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_example_draws_each_node_once_with_its_op_and_a_legend(scenes, name):
+    scene = scenes[name]
+    order = topological_order(scene.root)
+    computed = [n for n in order if n._prev]
+    dot = dot_of(scene, show_saved=False)
+    assert len(values(dot)) == len(order)
+    assert len(ops(dot)) == len(computed)
+    assert len(dot.edges) == len(computed) + sum(len(n._prev) for n in computed)
+    assert ROLES["output"][1] in dot.legend and ROLES["leaf"][1] in dot.legend
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_example_fits_under_the_default_node_limit(name):
+    assert draw_example(name).source.startswith("digraph")
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_example_has_a_summary_for_the_list(name):
+    assert len(EXAMPLES[name].summary) > 20
+
+
+def test_asking_for_an_unknown_example_lists_the_known_ones():
+    with pytest.raises(KeyError, match="no example called 'nope'; the examples are: neuron, "):
+        build("nope")
+
+
+# ---- micrograd's neuron ----------------------------------------------------------------------------
+
+
+def test_neuron_shows_micrograds_numbers_and_colours_inputs_and_weights(scenes):
+    scene = scenes["neuron"]
+    dot = dot_of(scene)
+    o = math.tanh(2.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432)
+    dn = 1 - o * o  # d tanh(n)/dn
+    assert text_of(dot.nodes[by_label(dot, "o")]) == f"o data {o:.4f} grad 1.0000"
+    assert text_of(dot.nodes[by_label(dot, "x1")]) == f"x1 data 2.0000 grad {-3.0 * dn:.4f}"
+    assert text_of(dot.nodes[by_label(dot, "w1")]) == f"w1 data -3.0000 grad {2.0 * dn:.4f}"
+    for name in ("x1", "x2"):
+        assert fill(dot.nodes[by_label(dot, name)]) == ROLES["input"][0]
+    for name in ("w1", "w2", "b"):
+        assert fill(dot.nodes[by_label(dot, name)]) == ROLES["leaf"][0]
+    assert sorted(ops(dot).values()) == ["*", "*", "+", "+", "tanh"]
+
+
+def test_neuron_arrows_lead_from_the_inputs_through_tanh_to_the_output(scenes):
+    dot = dot_of(scenes["neuron"])
+    (tanh,) = [k for k, t in ops(dot).items() if t == "tanh"]
+    heads = {e.tail: e.head for e in dot.edges}
+    assert heads[by_label(dot, "n")] == tanh and heads[tanh] == by_label(dot, "o")
+
+
+# ---- BatchNorm composed vs fused ------------------------------------------------------------------------
+
+
+def test_fused_batchnorm_is_exactly_one_node(scenes):
+    dot = dot_of(scenes["batchnorm-fused"])
+    batchnorm = [k for k, t in ops(dot).items() if "batchnorm" in t]
+    assert len(batchnorm) == 1
+    assert fill(dot.nodes[batchnorm[0]]) == ROLES["fused"][0]
+    assert sorted(ops(dot).values()) == ["*", "batchnorm fused", "sum"]  # the rest is the loss
+
+
+def test_fused_batchnorm_shows_the_x_hat_and_inverse_std_it_saved(scenes):
+    scene = scenes["batchnorm-fused"]
+    dot = dot_of(scene)
+    saved = {k: text_of(v) for k, v in dot.nodes.items() if k.startswith("s")}
+    assert len(saved) == 2
+    x = scene.parts["x"].data
+    inv_std = 1 / np.sqrt(x.var(axis=0) + 1e-5)
+    (inv_text,) = [t for t in saved.values() if t.startswith("1/σ (inv_std) (1, 3)")]
+    assert inv_text.split("data ")[1] == "[" + " ".join(f"{v:.4f}" for v in inv_std) + "]"
+    assert any(t.startswith("x̂ (x_hat) (4, 3)") for t in saved.values())
+
+
+def test_composed_batchnorm_has_every_primitive_inside_one_labelled_cluster(scenes):
+    scene = scenes["batchnorm-composed"]
+    dot = dot_of(scene)
+    (cluster,) = dot.clusters.values()
+    assert cluster["label"] == "BatchNorm (composed)"
+    order = topological_order(scene.root)
+    inside = {f"o{i}" for i, n in enumerate(order) if n._prev and n._group == "BatchNorm (composed)"}
+    assert len(inside) >= 8  # mean, x - mean, square, mean, + eps, ** -0.5, * inv_std, * gamma, + beta
+    assert {k for k in cluster["nodes"] if k.startswith("o")} == inside
+    outside = sorted(t for k, t in ops(dot).items() if k not in inside)
+    assert outside == ["*", "sum"]  # only the loss: sum(w * y)
+    assert {"mean", "a - b", "**-0.5"} <= {ops(dot)[k] for k in inside}
+
+
+def parameter_boxes(dot):
+    return {
+        text_of(v).split(" ")[0]: text_of(v) for k, v in values(dot).items() if fill(v) == ROLES["leaf"][0] and "constant" not in text_of(v)
+    }
+
+
+def test_composed_and_fused_show_the_same_parameters_with_the_same_grads(scenes):
+    composed, fused = scenes["batchnorm-composed"], scenes["batchnorm-fused"]
+    for name in ("gamma", "beta", "x"):
+        np.testing.assert_allclose(composed.parts[name].grad, fused.parts[name].grad, rtol=0, atol=1e-10)
+    boxes_c, boxes_f = parameter_boxes(dot_of(composed)), parameter_boxes(dot_of(fused))
+    assert set(boxes_c) == set(boxes_f) == {"gamma", "beta"}
+    assert boxes_c == boxes_f
+    gamma = fused.parts["gamma"]
+    assert boxes_f["gamma"].endswith("grad [" + " ".join(f"{g:.4f}" for g in gamma.grad) + "]")
+
+
+def test_batchnorm_example_input_x_is_drawn_as_input_with_its_gradient(scenes):
+    dot = dot_of(scenes["batchnorm-fused"])
+    x = dot.nodes[by_label(dot, "x")]
+    assert fill(x) == ROLES["input"][0] and "grad" in text_of(x)
+
+
+# ---- BatchNorm on 4x2 scalar Values -------------------------------------------------------------------------
+
+
+def test_scalar_batchnorm_draws_every_step_inside_the_composed_cluster(scenes):
+    scene = scenes["batchnorm-values"]
+    dot = dot_of(scene)
+    (cluster,) = dot.clusters.values()
+    assert cluster["label"] == "BatchNorm (composed)"
+    order = topological_order(scene.root)
+    grouped = {f"v{i}" for i, n in enumerate(order) if n._group == "BatchNorm (composed)"}
+    assert {k for k in cluster["nodes"] if k.startswith("v")} == grouped
+    for i in range(4):
+        for j in range(2):
+            assert by_label(dot, f"x_hat[{i},{j}]") in cluster["nodes"]
+            assert fill(dot.nodes[by_label(dot, f"x[{i},{j}]")]) == ROLES["input"][0]
+    for j in range(2):
+        assert fill(dot.nodes[by_label(dot, f"gamma[{j}]")]) == ROLES["leaf"][0]
+        assert by_label(dot, f"inv_std[{j}]") in cluster["nodes"]
+
+
+def test_scalar_batchnorm_boxes_show_the_normalised_numbers(scenes):
+    scene = scenes["batchnorm-values"]
+    dot = dot_of(scene)
+    column = np.array([[v.data for v in row] for row in scene.parts["x"]])[:, 0]
+    x_hat = (column - column.mean()) / np.sqrt(column.var() + 1e-5)
+    for i in range(4):
+        assert f"data {x_hat[i]:.4f} " in text_of(dot.nodes[by_label(dot, f"x_hat[{i},0]")])
+
+
+def test_scalar_batchnorm_is_drawn_top_to_bottom(scenes):
+    assert "rankdir=TB" in to_dot(scenes["batchnorm-values"].root, **scenes["batchnorm-values"].options)
+
+
+# ---- one step of the makemore MLP ------------------------------------------------------------------------------
+
+
+def test_makemore_step_draws_a_cluster_per_module_inside_the_model(scenes):
+    dot = dot_of(scenes["makemore-step"])
+    model = cluster_named(dot, "Sequential")
+    modules = ["Embedding (0)", "Flatten (1)", "Linear (2)", "BatchNorm1d (3)", "Tanh (4)", "Linear (5)"]
+    parents = {k: c for k, c in dot.clusters.items()}
+    model_id = next(k for k, c in parents.items() if c is model)
+    for name in modules:
+        assert cluster_named(dot, name)["parent"] == model_id
+    (fused,) = [k for k, t in ops(dot).items() if t == "batchnorm fused"]
+    assert fused in cluster_named(dot, "BatchNorm1d (3)")["nodes"]
+    (matmul,) = [k for k, t in ops(dot).items() if t == "a @ b" and k in cluster_named(dot, "Linear (2)")["nodes"]]
+
+
+def test_makemore_step_shows_each_parameter_with_its_shape_and_one_fused_batchnorm(scenes):
+    scene = scenes["makemore-step"]
+    dot = dot_of(scene)
+    shapes = {"C": "(27, 10)", "W1": "(200, 30)", "bngain": "(200,)", "bnbias": "(200,)", "W2": "(27, 200)", "b2": "(27,)"}
+    for name, shape in shapes.items():
+        node = dot.nodes[by_label(dot, name)]
+        assert text_of(node).startswith(f"{name} {shape} float64") and fill(node) == ROLES["leaf"][0]
+    assert [t for t in ops(dot).values() if "fused" in t] == ["batchnorm fused"]
+    assert "cross_entropy" in ops(dot).values()
+
+
+def test_makemore_step_summarises_large_tensors_by_their_statistics(scenes):
+    scene = scenes["makemore-step"]
+    dot = dot_of(scene)
+    w1 = scene.parts["W1"]
+    text = text_of(dot.nodes[by_label(dot, "W1")])
+    assert f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} min {w1.data.min():.4f} max {w1.data.max():.4f}" in text
+    loss = dot.nodes[by_label(dot, "loss")]
+    assert text_of(loss) == f"loss () float64 data {scene.root.item():.4f} grad 1.0000" and fill(loss) == ROLES["output"][0]
+
+
+def test_makemore_step_collapses_to_one_box_for_the_model(scenes):
+    scene = scenes["makemore-step"]
+    dot = dot_of(scene, collapse=True)
+    (box,) = [k for k in dot.nodes if k.startswith("g")]
+    assert text_of(dot.nodes[box]).startswith("Sequential ")
+    (op,) = [k for k, t in ops(dot).items() if t == "cross_entropy"]
+    assert len(ops(dot)) == 1
+    parameters = [by_label(dot, name) for name in ("C", "W1", "bngain", "bnbias", "W2", "b2")]
+    assert sorted(values(dot)) == sorted([*parameters, by_label(dot, "loss")])
+    expected = {(p, box) for p in parameters} | {(box, op), (op, by_label(dot, "loss"))}
+    assert sorted((e.tail, e.head) for e in dot.edges) == sorted(expected)
