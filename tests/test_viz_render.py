@@ -36,7 +36,7 @@ def svg_node_titles(path):
     return [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
 
 
-# ---- with dot (installed here and in CI; without it these fail saying how to install it) -------------------------------------------------------------------------------------------
+# ---- with dot (installed here and in CI; without it these fail saying how to install it) ----
 
 
 def test_render_to_svg_draws_every_node_of_the_dot_text(tmp_path):
