@@ -413,3 +413,11 @@ def test_draw_dot_gives_a_digraph_whose_source_is_to_dot():
 def test_drawing_something_that_is_not_a_node_names_what_was_given():
     with pytest.raises(TypeError, match="draws a Value or a Tensor, got list"):
         to_dot([1.0, 2.0])
+
+
+def test_value_and_tensor_draw_themselves_for_notebooks():
+    o, (x1, x2, *_) = neuron()
+    assert o.draw(inputs=[x1, x2]).source == to_dot(o, inputs=[x1, x2])
+    t = Tensor([1.0, 2.0], requires_grad=True, label="t")
+    y = (t * t).sum()
+    assert isinstance(y.draw(), graphviz.Digraph) and y.draw(rankdir="TB").source == to_dot(y, rankdir="TB")

@@ -337,6 +337,12 @@ class Tensor:
         self.requires_grad = flag
         return self
 
+    def draw(self, **options):
+        """A picture of the graph that computed this node (shows inline in Jupyter); options: see viz.draw_dot."""
+        from .viz import draw_dot  # graphviz is only imported when a picture is asked for
+
+        return draw_dot(self, **options)
+
 
 def _any_requires_grad(inputs):
     for t in inputs:

@@ -136,6 +136,12 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
+    def draw(self, **options):
+        """A picture of the graph that computed this node (shows inline in Jupyter); options: see viz.draw_dot."""
+        from .viz import draw_dot  # graphviz is only imported when a picture is asked for
+
+        return draw_dot(self, **options)
+
 
 def _node(data, op, a, da, b=None, db=0.0):
     """A new Value computed by `op` from input `a` (and `b`), with local derivatives da (and db)."""
