@@ -49,7 +49,8 @@ class Report:
         title = f"exercise {self.number}: {EXERCISES[self.number].title}" if self.number in EXERCISES else "exercise ?"
         lines = [f"Checking {self.path.name} ({title})"]
         if self.error:
-            lines += ["", *textwrap.wrap(f"error: {self.error}", 100, subsequent_indent="  ", replace_whitespace=False)]
+            message, *code = self.error.split("\n")  # a syntax error carries the offending line: show it as it is
+            lines += ["", *textwrap.wrap(f"error: {message}", 100, subsequent_indent="  "), *code]
             lines += ["", "No gradient was checked. Fix the problem above and run the check again."]
             return "\n".join(lines)
         width = max(len("gradient"), *(len(row.name) for row in self.rows)) + 2

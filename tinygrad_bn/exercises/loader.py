@@ -44,7 +44,7 @@ def load_exercise_file(path) -> Loaded:
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
-        line = (error.text or "").rstrip()
+        line = (error.text or "").strip()
         pointer = f"\n    {line}" if line else ""
         return Loaded(path, number, error=f"{where}: {path.name} line {error.lineno}: syntax error: {error.msg}{pointer}")
     module = ModuleType(f"tinygrad_bn_exercise_{number}")
