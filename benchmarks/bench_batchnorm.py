@@ -1,0 +1,160 @@
+"""How fast is the fused BatchNorm? Forward + backward in training mode, four ways.
+
+    fused     tinygrad_bn.functional.batchnorm_fused (one node, hand-derived backward)
+    composed  tinygrad_bn.functional.batchnorm_composed (a graph of ~10 primitive ops)
+    numpy     the fused op's formula as bare numpy: what the fused op costs without the engine
+    torch     torch.nn.functional.batch_norm(training=True) + backward (skipped if torch is missing)
+
+Targets: fused >= 2x faster than composed; fused <= 1.2x the bare numpy time
+(the engine's overhead on one op); fused faster than torch at (32, 200) and
+within 3x of it at (4096, 1024).
+
+All sides run in this one process, interleaved round by round; each side's time
+is the best round (per call). Run it with glibc's malloc trimming and mmap
+thresholds set high, so that big temporaries are recycled instead of being
+returned to the OS (and page-faulted back) on every call; the script re-runs
+itself with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set if they are not.
+
+    python benchmarks/bench_batchnorm.py [--quick]
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+MALLOC_ENV = {"MALLOC_TRIM_THRESHOLD_": str(2**30), "MALLOC_MMAP_THRESHOLD_": str(2**30)}
+SHAPES = [(32, 200), (256, 512), (4096, 1024)]
+EPS = 1e-5
+
+
+def reexec_with_malloc_settings():
+    if all(k in os.environ for k in MALLOC_ENV):
+        return
+    print("note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high (see the docstring)", flush=True)
+    os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+
+
+def numpy_step(x, gamma, beta, dy):
+    """The fused op's forward and backward for (N, C) input, operation for operation, in bare numpy."""
+    n = x.shape[0]
+    mean = np.add.reduce(x, axis=(0,), keepdims=True) / n
+    x_hat = x - mean
+    var = np.einsum("ij,ij->j", x_hat, x_hat).reshape(1, -1) / n
+    inv_std = 1.0 / np.sqrt(var + EPS)
+    x_hat *= inv_std
+    g = gamma.reshape(1, -1)
+    out = x_hat * g
+    out += beta.reshape(1, -1)
+    dbeta = np.add.reduce(dy, axis=(0,), keepdims=True)
+    dgamma = np.einsum("ij,ij->j", dy, x_hat).reshape(1, -1)
+    k = dgamma / n
+    shift = dbeta / n - k * (np.add.reduce(x_hat, axis=(0,), keepdims=True) / n)
+    dx = x_hat * -k
+    dx += dy
+    dx -= shift
+    dx *= g * inv_std
+    return out, dx, dgamma.reshape(-1), dbeta.reshape(-1)
+
+
+def make_sides(shape, dtype, rng):
+    from tinygrad_bn import Tensor
+    from tinygrad_bn.functional import batchnorm_composed, batchnorm_fused
+
+    x_np = rng.standard_normal(shape).astype(dtype)
+    gamma_np = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    beta_np = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    dy_np = rng.standard_normal(shape).astype(dtype)
+    x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
+
+    def engine(bn):
+        def step():
+            x.grad = gamma.grad = beta.grad = None
+            bn(x, gamma, beta).backward(dy_np)
+
+        return step
+
+    sides = {
+        "fused": engine(batchnorm_fused),
+        "composed": engine(batchnorm_composed),
+        "numpy": lambda: numpy_step(x_np, gamma_np, beta_np, dy_np),
+    }
+    try:
+        import torch
+        import torch.nn.functional as TF
+    except ImportError:
+        return sides
+    tx = torch.tensor(x_np, requires_grad=True)
+    tg, tb = torch.tensor(gamma_np, requires_grad=True), torch.tensor(beta_np, requires_grad=True)
+    tdy = torch.tensor(dy_np)
+
+    def torch_step():
+        tx.grad = tg.grad = tb.grad = None
+        TF.batch_norm(tx, None, None, tg, tb, training=True, eps=EPS).backward(tdy)
+
+    sides["torch"] = torch_step
+    return sides
+
+
+def best_time(step, calls):
+    start = time.perf_counter()
+    for _ in range(calls):
+        step()
+    return (time.perf_counter() - start) / calls
+
+
+def measure(sides, rounds, budget):
+    for step in sides.values():  # warm up, and size each round to about `budget` seconds
+        step()
+    calls = {name: max(1, int(budget / max(best_time(step, 1), 1e-7))) for name, step in sides.items()}
+    best = dict.fromkeys(sides, float("inf"))
+    for _ in range(rounds):
+        for name, step in sides.items():
+            best[name] = min(best[name], best_time(step, calls[name]))
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (noisier)")
+    args = parser.parse_args()
+    reexec_with_malloc_settings()
+    rounds, budget = (3, 0.02) if args.quick else (7, 0.05)
+    try:
+        import torch
+
+        torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    except ImportError:
+        torch_note = "torch not installed: torch column skipped"
+    print(f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds; numpy {np.__version__}; {torch_note}")
+    header = f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11}"
+    print(header)
+    print("-" * len(header))
+    rng = np.random.default_rng(0)
+    failures = []
+    for dtype in (np.float32, np.float64):
+        for shape in SHAPES:
+            t = measure(make_sides(shape, dtype, rng), rounds, budget)
+            speedup, overhead = t["composed"] / t["fused"], t["fused"] / t["numpy"]
+            vs_torch = t["fused"] / t["torch"] if "torch" in t else float("nan")
+            checks = [(f"composed/fused {speedup:.2f} >= 2", speedup >= 2), (f"fused/numpy {overhead:.2f} <= 1.2", overhead <= 1.2)]
+            if shape == (32, 200) and "torch" in t:
+                checks.append((f"fused/torch {vs_torch:.2f} < 1", vs_torch < 1))
+            if shape == (4096, 1024) and "torch" in t:
+                checks.append((f"fused/torch {vs_torch:.2f} <= 3", vs_torch <= 3))
+            verdict = " ".join("PASS" if ok else "FAIL" for _, ok in checks)
+            failures += [f"{shape} {np.dtype(dtype).name}: {what}" for what, ok in checks if not ok]
+            us = lambda s: f"{s * 1e6:9.0f}u" if s < 1e-2 else f"{s * 1e3:8.2f}ms"
+            print(
+                f"{str(shape):>12} {np.dtype(dtype).name:>8} {us(t['fused']):>10} {us(t['composed']):>10} {us(t['numpy']):>10} "
+                f"{us(t['torch']) if 'torch' in t else '-':>10}  {speedup:10.2f} {overhead:9.2f} {vs_torch:11.2f}  {verdict}",
+                flush=True,
+            )
+    print("\nall targets PASS" if not failures else "\nFAIL:\n  " + "\n  ".join(failures))
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+"""Batch Normalization two ways, and the functional API the `nn` layers call.
+
+BatchNorm (Ioffe & Szegedy, 2015) normalises each feature over the batch:
+
+    mean  = (1/n) sum_i x_i                    n = N (input (N, C)) or N*L (input (N, C, L))
+    var   = (1/d) sum_i (x_i - mean)^2         d = n (biased, the paper's and PyTorch's) or n-1 (unbiased)
+    x_hat = (x - mean) / sqrt(var + eps)
+    out   = gamma * x_hat + beta
+
+`batchnorm_composed` builds it from Tensor primitives, so autograd walks every
+step; `batchnorm_fused` is one graph node whose backward was derived by hand;
+`batchnorm_values` is the same computation on scalar `Value`s, small enough
+to draw every multiplication. All three agree with each other (the tests hold
+them to 1e-12) and with PyTorch.
+
+`batch_norm` and `layer_norm` follow `torch.nn.functional`: `batch_norm`
+normalises with the batch statistics in training mode (and folds them into the
+running statistics) and with the running statistics in evaluation mode.
+"""
+
+import numpy as np
+
+from .graph import group
+from .tensor import Tensor, cross_entropy
+from .value import Value
+
+__all__ = ["batchnorm_composed", "batchnorm_fused", "batchnorm_values", "batch_norm", "layer_norm", "cross_entropy"]
+
+
+# ---- shared checks ---------------------------------------------------------------
+
+
+def _batch_axes(x, who):
+    """The axes BatchNorm averages over: (0,) for (N, C), (0, 2) for (N, C, L)."""
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"{who}: expected 2D or 3D input (got {x.ndim}D input of shape {x.shape}); "
+            "BatchNorm1d normalises (N, C) or (N, C, L): add a batch dimension with x.reshape(1, -1) or flatten extra ones"
+        )
+    return (0,) if x.ndim == 2 else (0, 2)
+
+
+def _values_per_channel(x):
+    """n = N for (N, C), N*L for (N, C, L): how many numbers each feature's statistics average."""
+    return x.shape[0] * (x.shape[2] if x.ndim == 3 else 1)
+
+
+def _check_training_batch(x, who):
+    if _values_per_channel(x) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)} "
+            f"({who}: the variance of one number is undefined; use a batch of at least 2, or eval mode)"
+        )
+
+
+def _check_features(x, n_features, what, who):
+    if x.shape[1] != n_features:
+        raise ValueError(
+            f"{who}: input of shape {x.shape} has {x.shape[1]} features (dim 1) but {what} has {n_features}; "
+            f"the input must be (N, {n_features}) or (N, {n_features}, L)"
+        )
+
+
+def _check_affine(x, gamma, beta, who):
+    for name, p in (("gamma (weight)", gamma), ("beta (bias)", beta)):
+        if p is not None and p.shape != (x.shape[1],):
+            raise ValueError(
+                f"{who}: {name} has shape {p.shape} but the input has {x.shape[1]} features; it must have shape ({x.shape[1]},)"
+            )
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _correction(unbiased):
+    """Bessel's correction: divide by n - 1 instead of n when `unbiased`."""
+    return 1 if unbiased else 0
+
+
+# ---- 1. composed from primitives ----------------------------------------------------
+
+
+def batchnorm_composed(x, gamma, beta, eps=1e-5, unbiased=False):
+    """Training-mode BatchNorm built from Tensor ops, so the graph holds every step.
+
+    `gamma` and `beta` are (C,) Tensors, or None for no scale / no shift.
+    `unbiased=False` divides the squared deviations by n (the paper, PyTorch);
+    `unbiased=True` by n - 1 (Bessel's correction, as in the makemore notebooks),
+    which makes x_hat smaller by sqrt((n-1)/n).
+    """
+    out, _, _ = _composed(_as_tensor(x), gamma, beta, eps, _correction(unbiased))
+    return out
+
+
+def _composed(x, gamma, beta, eps, correction):
+    """The composed graph; also returns the batch mean and variance tensors."""
+    axes = _batch_axes(x, "batchnorm_composed")
+    _check_training_batch(x, "batchnorm_composed")
+    _check_affine(x, gamma, beta, "batchnorm_composed")
+    n = _values_per_channel(x)
+    with group("BatchNorm (composed)"):
+        mean = _named(x.mean(dim=axes, keepdim=True), "mean")
+        centred = _named(x - mean, "centred")
+        squared = _named(centred * centred, "squared")
+        if correction:
+            var = _named(squared.sum(dim=axes, keepdim=True) / (n - correction), "var")
+        else:
+            var = _named(squared.mean(dim=axes, keepdim=True), "var")
+        var_eps = _named(var + eps, "var+eps")
+        inv_std = _named(var_eps**-0.5, "inv_std")
+        out = x_hat = _named(centred * inv_std, "x_hat")
+        out = _scale_and_shift(x_hat, gamma, beta)
+    return out, mean, var
+
+
+def _scale_and_shift(x_hat, gamma, beta):
+    """gamma * x_hat + beta, with gamma and beta shaped (C, 1) for (N, C, L) input."""
+    if gamma is None and beta is None:
+        return x_hat
+    out = x_hat
+    if gamma is not None:
+        out = _named(out * (gamma if x_hat.ndim == 2 else gamma.reshape(-1, 1)), "scaled")
+    if beta is not None:
+        out = out + (beta if x_hat.ndim == 2 else beta.reshape(-1, 1))
+    return _named(out, "out")
+
+
+def _named(t, label):
+    t.label = label
+    return t
+
+
+# ---- 2. fused: one node, backward derived by hand -----------------------------------
+
+
+def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
+    """Training-mode BatchNorm as one graph node with a hand-written backward.
+
+    It saves only x_hat and inv_std = 1/sqrt(var + eps) (see `out._saved`).
+    With d = n (biased) or n - 1 (unbiased) and c = x - mean, the chain rule
+    through out = gamma x_hat + beta, x_hat = c inv_std gives, per feature:
+
+        dbeta  = sum_i dy_i
+        dgamma = sum_i dy_i x_hat_i
+        dx_hat = gamma dy
+        dvar   = sum_i dx_hat_i c_i (-1/2) inv_std^3     -> d var/d c_i = 2 c_i / d
+        dc_i   = inv_std dx_hat_i + dvar 2 c_i / d  = inv_std (dx_hat_i - x_hat_i sum_j(dx_hat_j x_hat_j) / d)
+        dx_i   = dc_i - mean_j dc_j                   (c = x - mean: mean-centring is its own adjoint)
+
+    Since sum_j x_hat_j = 0, for d = n this is the one line
+
+        dx = gamma inv_std / n * (n dy - sum(dy) - x_hat sum(dy x_hat)).
+
+    The code keeps the final centring explicit (subtracting mean(x_hat), which is
+    zero up to rounding): with data like 1e4 + tiny noise, rounding makes
+    sum(x_hat) visibly non-zero, and removing it matches the composed graph to
+    the last bits.
+    """
+    out, _, _ = _fused(_as_tensor(x), gamma, beta, eps, _correction(unbiased))
+    return out
+
+
+def _fused(x, gamma, beta, eps, correction):
+    """The fused node; also returns the batch mean and (correction-divided) variance arrays.
+
+    Written for speed: few passes over the data, temporaries reused in place
+    (`np.einsum` sums products without building them).
+    """
+    axes = _batch_axes(x, "batchnorm_fused")
+    _check_training_batch(x, "batchnorm_fused")
+    _check_affine(x, gamma, beta, "batchnorm_fused")
+    n = _values_per_channel(x)
+    d = n - correction
+    stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    dot = "ij,ij->j" if x.ndim == 2 else "ijk,ijk->j"  # sum over the batch axes of a product
+    mean = np.add.reduce(x.data, axis=axes, keepdims=True) / n
+    x_hat = x.data - mean  # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
+    var = np.einsum(dot, x_hat, x_hat).reshape(stat_shape) / d
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat *= inv_std
+    g_ = None if gamma is None else gamma.data.reshape(stat_shape)
+    out = x_hat * g_ if g_ is not None else x_hat.copy()
+    if beta is not None:
+        out += beta.data.reshape(stat_shape)
+
+    def backward(dy):
+        dbeta = np.add.reduce(dy, axis=axes, keepdims=True)
+        dgamma = np.einsum(dot, dy, x_hat).reshape(stat_shape)
+        k = dgamma / d
+        shift = dbeta / n - k * (np.add.reduce(x_hat, axis=axes, keepdims=True) / n)
+        dx = x_hat * -k  # dx = scale (dy - mean(dy) - k (x_hat - mean(x_hat))), built in place:
+        dx += dy
+        dx -= shift
+        dx *= inv_std if g_ is None else g_ * inv_std
+        grads = (dx,)
+        if gamma is not None:
+            grads += (dgamma.reshape(-1),)
+        if beta is not None:
+            grads += (dbeta.reshape(-1),)
+        return grads
+
+    inputs = (x,) + tuple(p for p in (gamma, beta) if p is not None)
+    result = Tensor._make(out, inputs, "batchnorm", backward)
+    result._saved = {"x_hat": x_hat, "inv_std": inv_std}
+    result.label = "out"
+    return result, mean, var
+
+
+# ---- 3. the scalar version --------------------------------------------------------------
+
+
+def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
+    """BatchNorm over a small batch of scalar `Value`s: x is N rows of C Values,
+    gamma and beta are C Values each; returns N rows of C Values.
+
+    Every scalar step is a node, so a picture of 4 examples x 2 features shows
+    all of it: the sums behind each mean and variance, 1/sqrt, and the scaling.
+    """
+    rows = [list(r) for r in x]
+    if len(rows) < 2:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got {len(rows)} row(s); batchnorm_values needs N >= 2 rows"
+        )
+    n_features = len(rows[0])
+    if any(len(r) != n_features for r in rows) or len(gamma) != n_features or len(beta) != n_features:
+        raise ValueError(
+            f"batchnorm_values: every row, gamma and beta must have the same number of features; "
+            f"got rows of lengths {sorted({len(r) for r in rows})}, {len(gamma)} gammas and {len(beta)} betas"
+        )
+    n = len(rows)
+    d = n - _correction(unbiased)
+    out = [[None] * n_features for _ in rows]
+    with group("BatchNorm (composed)"):
+        for j in range(n_features):
+            column = [r[j] for r in rows]
+            mean = _named(_total(column) / n, f"mean[{j}]")
+            centred = [_named(v - mean, f"centred[{i},{j}]") for i, v in enumerate(column)]
+            var = _named(_total([_named(c * c, f"squared[{i},{j}]") for i, c in enumerate(centred)]) / d, f"var[{j}]")
+            inv_std = _named((_named(var + eps, f"var+eps[{j}]")) ** -0.5, f"inv_std[{j}]")
+            for i, c in enumerate(centred):
+                x_hat = _named(c * inv_std, f"x_hat[{i},{j}]")
+                out[i][j] = _named(_named(gamma[j] * x_hat, f"scaled[{i},{j}]") + beta[j], f"out[{i},{j}]")
+    return out
+
+
+def _total(values):
+    """v0 + v1 + ... as a chain of Value additions (no constant 0 node)."""
+    total = values[0]
+    for v in values[1:]:
+        total = total + v
+    return total
+
+
+# ---- 4. the functional API (torch.nn.functional semantics) -----------------------------------
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5, fused=True):
+    """BatchNorm with PyTorch's semantics.
+
+    Training (`training=True`): normalise with the batch mean and the *biased*
+    batch variance; if running statistics are given, update them in place:
+
+        running_mean = (1 - momentum) running_mean + momentum mean
+        running_var  = (1 - momentum) running_var  + momentum var * n / (n - 1)   (unbiased)
+
+    Evaluation: normalise with the running statistics and leave them alone.
+    `running_mean` and `running_var` are (C,) numpy arrays or Tensors (or both
+    None, for batch statistics only). `momentum=None` (a cumulative average)
+    needs the number of batches seen: pass momentum = 1 / num_batches_tracked,
+    as `nn.BatchNorm1d` does. `fused` picks the one-node op or the composed graph.
+    """
+    x = _as_tensor(input)
+    _batch_axes(x, "batch_norm")
+    if momentum is None:
+        raise ValueError(
+            "batch_norm: momentum=None means a cumulative average, which needs the number of batches seen; "
+            "pass momentum=1/num_batches_tracked (nn.BatchNorm1d does this for you)"
+        )
+    if not 0.0 <= momentum <= 1.0:
+        raise ValueError(
+            f"batch_norm: momentum must be in [0, 1], got {momentum}; it is the weight of the new batch in the running average"
+        )
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("batch_norm: give both running_mean and running_var, or neither")
+    if running_mean is not None:
+        _check_features(x, np.shape(_array(running_mean))[0], "running_mean", "batch_norm")
+        _check_features(x, np.shape(_array(running_var))[0], "running_var", "batch_norm")
+    _check_affine(x, weight, bias, "batch_norm")
+    if not training:
+        if running_mean is None:
+            raise ValueError(
+                "batch_norm: evaluation mode (training=False) needs running_mean and running_var; pass training=True to use batch statistics"
+            )
+        return _eval(x, _array(running_mean), _array(running_var), weight, bias, eps, fused)
+    _check_training_batch(x, "batch_norm")
+    out, mean, var = (_fused if fused else _composed)(x, weight, bias, eps, 0)
+    if running_mean is not None:
+        n = _values_per_channel(x)
+        mean, var = _array(mean).reshape(-1), _array(var).reshape(-1)
+        rm, rv = _array(running_mean), _array(running_var)
+        rm[...] = (1 - momentum) * rm + momentum * mean
+        rv[...] = (1 - momentum) * rv + momentum * var * (n / (n - 1))
+    return out
+
+
+def _array(t):
+    """The ndarray behind a Tensor or array (shared, so in-place updates reach the caller)."""
+    return t.data if isinstance(t, Tensor) else t
+
+
+def _eval(x, running_mean, running_var, gamma, beta, eps, fused):
+    """Normalise with fixed statistics: an affine map of x, for any batch size (even 1)."""
+    stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if not fused:
+        with group("BatchNorm (composed)"):
+            mean = Tensor(running_mean.reshape(stat_shape), label="running_mean")
+            var = Tensor(running_var.reshape(stat_shape), label="running_var")
+            centred = _named(x - mean, "centred")
+            inv_std = _named(_named(var + eps, "var+eps") ** -0.5, "inv_std")
+            return _scale_and_shift(_named(centred * inv_std, "x_hat"), gamma, beta)
+    inv_std = 1.0 / np.sqrt(running_var.reshape(stat_shape) + eps)
+    x_hat = (x.data - running_mean.reshape(stat_shape)) * inv_std
+    g_ = gamma.data.reshape(stat_shape) if gamma is not None else None
+    out = x_hat if g_ is None else x_hat * g_
+    if beta is not None:
+        out = out + beta.data.reshape(stat_shape)
+    axes = (0,) if x.ndim == 2 else (0, 2)
+
+    def backward(dy):  # out = gamma (x - m) inv_std + beta with m, inv_std constants
+        grads = (dy * (inv_std if g_ is None else g_ * inv_std),)
+        if gamma is not None:
+            grads += ((dy * x_hat).sum(axis=axes),)
+        if beta is not None:
+            grads += (dy.sum(axis=axes),)
+        return grads
+
+    inputs = (x,) + tuple(p for p in (gamma, beta) if p is not None)
+    result = Tensor._make(out, inputs, "batchnorm_eval", backward)
+    result._saved = {"x_hat": x_hat, "inv_std": inv_std}
+    result.label = "out"
+    return result
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each example over its last dimensions (`normalized_shape`), as
+    `torch.nn.functional.layer_norm`: (x - mean) / sqrt(var + eps) * weight + bias,
+    with the biased variance. The same in training and evaluation: no running statistics.
+    """
+    x = _as_tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape) :] != shape or len(shape) > x.ndim or not shape:
+        raise ValueError(
+            f"layer_norm: normalized_shape {shape} must be the last dimensions of the input, got input of shape {x.shape}; "
+            f"e.g. for input (N, D) use normalized_shape=(D,)"
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and p.shape != shape:
+            raise ValueError(f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; they must be equal")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    with group("LayerNorm"):
+        mean = _named(x.mean(dim=axes, keepdim=True), "mean")
+        centred = _named(x - mean, "centred")
+        var = _named((centred * centred).mean(dim=axes, keepdim=True), "var")
+        inv_std = _named(_named(var + eps, "var+eps") ** -0.5, "inv_std")
+        out = _named(centred * inv_std, "x_hat")
+        if weight is not None:
+            out = _named(out * weight, "scaled")
+        if bias is not None:
+            out = out + bias
+    return _named(out, "out")

@@ -1,0 +1,404 @@
+"""Layers in the style of `torch.nn`, built on `Tensor` and `functional`.
+
+A `Module` keeps three ordered tables, filled in as attributes are assigned:
+parameters (Tensors with requires_grad=True, which an optimiser updates),
+buffers (state that is saved but not trained, such as BatchNorm's running
+statistics; declared with `register_buffer`) and child modules. Everything
+else (`parameters()`, `train()`, `state_dict()`, ...) walks those tables over
+the tree of modules with an explicit stack.
+
+Calling a module runs its `forward` inside `graph.group`, so every node it
+builds is tagged with the module ("Linear (0)", "BatchNorm1d (bn)") and a
+picture can draw each layer as one cluster.
+"""
+
+import math
+from collections import namedtuple
+
+import numpy as np
+
+from . import functional as F
+from .graph import group
+from .tensor import Tensor
+
+__all__ = ["Module", "Linear", "Embedding", "Tanh", "ReLU", "Sequential", "Flatten", "LayerNorm", "BatchNorm1d", "manual_seed"]
+
+LoadResult = namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
+
+
+class _Random:
+    """The generator layers draw their initial weights from; `manual_seed` resets it."""
+
+    rng = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Make the initial weights of layers created from now on reproducible."""
+    _Random.rng = np.random.default_rng(seed)
+
+
+def _parameter(data, name):
+    return Tensor(data, requires_grad=True, label=name)
+
+
+class Module:
+    """Base class: subclasses call `super().__init__()` and define `forward`."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_name", None)
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() in __init__ before assigning attributes (here {name!r})")
+        if isinstance(getattr(type(self), name, None), property):  # an alias such as BatchNorm1d.gamma
+            object.__setattr__(self, name, value)
+            return
+        if isinstance(value, Module):
+            self._modules[name] = value
+            object.__setattr__(value, "_name", name)
+        elif name in self._buffers:
+            self._buffers[name] = value
+        elif name in self._parameters or (isinstance(value, Tensor) and value.requires_grad):
+            self._parameters[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name, tensor):
+        """Declare state that `state_dict` saves but optimisers never touch (None: declared but absent)."""
+        self._buffers[name] = tensor
+        object.__setattr__(self, name, tensor)
+
+    # ---- running ------------------------------------------------------------------
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        with group(self._group_name()):
+            return self.forward(*args, **kwargs)
+
+    def _group_name(self):
+        kind = type(self).__name__
+        return kind if self._name is None else f"{kind} ({self._name})"
+
+    # ---- walking the tree ---------------------------------------------------------
+
+    def named_modules(self):
+        """(dotted path, module) for this module and every descendant, parents first."""
+        found, stack = [], [("", self)]
+        while stack:
+            prefix, module = stack.pop()
+            found.append((prefix, module))
+            children = [(f"{prefix}.{name}" if prefix else name, child) for name, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+        return found
+
+    def modules(self):
+        return [m for _, m in self.named_modules()]
+
+    def children(self):
+        return [m for m in self._modules.values() if m is not None]
+
+    def _named(self, table):
+        result, seen = [], set()
+        for prefix, module in self.named_modules():
+            for name, t in getattr(module, table).items():
+                if t is not None and id(t) not in seen:
+                    seen.add(id(t))
+                    result.append((f"{prefix}.{name}" if prefix else name, t))
+        return result
+
+    def named_parameters(self):
+        """(dotted name, Tensor) for every parameter, each shared one once."""
+        return self._named("_parameters")
+
+    def parameters(self):
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self):
+        return self._named("_buffers")
+
+    def buffers(self):
+        return [b for _, b in self.named_buffers()]
+
+    def train(self, mode=True):
+        """Training mode for this module and all its children (BatchNorm uses batch statistics)."""
+        for _, module in self.named_modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Evaluation mode for this module and all its children (BatchNorm uses running statistics)."""
+        return self.train(False)
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = None
+
+    # ---- saving and loading -------------------------------------------------------
+
+    def _state_entries(self):
+        """(key, Tensor) in PyTorch's order: each module's parameters, then its buffers, then its children."""
+        entries = []
+        for prefix, module in self.named_modules():
+            for table in (module._parameters, module._buffers):
+                entries.extend((f"{prefix}.{name}" if prefix else name, t) for name, t in table.items() if t is not None)
+        return entries
+
+    def state_dict(self):
+        """A snapshot {name: ndarray copy} of every parameter and buffer, keys named and ordered as PyTorch's."""
+        return {key: np.array(t.data, copy=True) for key, t in self._state_entries()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values into this module's parameters and buffers, all or nothing.
+
+        Everything is checked first (missing or unexpected keys when `strict`,
+        shapes always); on any problem a ValueError lists them all and the module
+        is left exactly as it was. Values may be arrays, Tensors, or anything
+        `np.asarray` accepts (a CPU torch tensor, say).
+        """
+        targets = dict(self._state_entries())
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        problems, ready = [], []
+        if strict and missing:
+            problems.append(f"missing key(s): {', '.join(missing)}")
+        if strict and unexpected:
+            problems.append(f"unexpected key(s): {', '.join(unexpected)}")
+        for key, target in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if value.shape != target.shape:
+                problems.append(f"wrong shape for {key}: got {value.shape}, this module has {target.shape}")
+            else:
+                ready.append((target, value.astype(target.dtype, copy=True)))
+        if problems:
+            raise ValueError(
+                f"cannot load state_dict into {type(self).__name__}, nothing was changed:\n  "
+                + "\n  ".join(problems)
+                + "\n(the keys must be exactly those of this module's state_dict(), with the same shapes)"
+            )
+        for target, value in ready:
+            target.data[...] = value
+        return LoadResult(missing, unexpected)
+
+    # ---- printing -------------------------------------------------------------------
+
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        lines = [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(([extra] if extra else []) + lines) + "\n)"
+
+
+# ---- layers ------------------------------------------------------------------------------
+
+
+class Linear(Module):
+    """y = x W^T + b, W of shape (out_features, in_features) as in PyTorch.
+
+    Initialised as PyTorch does: W and b uniform in [-1/sqrt(in), 1/sqrt(in)].
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=np.float64, rng=None):
+        super().__init__()
+        _check_positive_int(in_features, "in_features", "Linear")
+        _check_positive_int(out_features, "out_features", "Linear")
+        self.in_features, self.out_features = in_features, out_features
+        rng = rng or _Random.rng
+        bound = 1 / math.sqrt(in_features)
+        self.weight = _parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype), "weight")
+        self.bias = _parameter(rng.uniform(-bound, bound, out_features).astype(dtype), "bias") if bias else None
+
+    def forward(self, x):
+        x = F._as_tensor(x)
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"{self!r} expects input whose last dimension is {self.in_features}, got shape {x.shape}; "
+                "flatten the input (nn.Flatten) or change in_features"
+            )
+        flat = x if x.ndim == 2 else x.reshape(-1, self.in_features)
+        out = flat @ self.weight.T
+        if self.bias is not None:
+            out = out + self.bias
+        return out if x.ndim == 2 else out.reshape(*x.shape[:-1], self.out_features)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Embedding(Module):
+    """A lookup table: row i of `weight` (num_embeddings, embedding_dim) for index i. Initialised N(0, 1)."""
+
+    def __init__(self, num_embeddings, embedding_dim, dtype=np.float64, rng=None):
+        super().__init__()
+        _check_positive_int(num_embeddings, "num_embeddings", "Embedding")
+        _check_positive_int(embedding_dim, "embedding_dim", "Embedding")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.weight = _parameter((rng or _Random.rng).standard_normal((num_embeddings, embedding_dim)).astype(dtype), "weight")
+
+    def forward(self, indices):
+        idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+        if idx.dtype.kind not in "iu" or (idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings)):
+            raise ValueError(f"{self!r} needs integer indices in [0, {self.num_embeddings}), got {idx.dtype} values {idx.ravel()[:8]}...")
+        return self.weight[idx]
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}"
+
+
+class Tanh(Module):
+    def forward(self, x):
+        return x.tanh()
+
+
+class ReLU(Module):
+    def forward(self, x):
+        return x.relu()
+
+
+class Flatten(Module):
+    """Merge dims start_dim..end_dim into one: (N, 3, 10) -> (N, 30)."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        start, end = self.start_dim % x.ndim, self.end_dim % x.ndim
+        return x.reshape(*x.shape[:start], -1, *x.shape[end + 1 :])
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Sequential(Module):
+    """Modules applied one after another; children are named "0", "1", ..."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        for i, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential takes Modules, got {type(module).__name__} at position {i}")
+            setattr(self, str(i), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index):
+        layers = list(self._modules.values())
+        if isinstance(index, slice):
+            return Sequential(*layers[index])
+        return layers[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class LayerNorm(Module):
+    """Normalise each example over its last dims (`normalized_shape`); weight ones, bias zeros."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=np.float64):
+        super().__init__()
+        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self.weight = _parameter(np.ones(self.normalized_shape, dtype), "weight") if elementwise_affine else None
+        self.bias = _parameter(np.zeros(self.normalized_shape, dtype), "bias") if elementwise_affine and bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class BatchNorm1d(Module):
+    """BatchNorm over the batch for (N, C) or (N, C, L) input, with PyTorch's semantics.
+
+    weight (gamma) and bias (beta) scale and shift each feature. In training
+    mode the batch mean and biased variance normalise; the running statistics
+    then move towards the batch's, with the *unbiased* variance:
+
+        running = (1 - momentum) running + momentum batch     (PyTorch's convention)
+
+    `momentum=None` makes them a plain average of all batches seen
+    (momentum = 1/num_batches_tracked). In eval mode the running statistics
+    normalise and nothing is updated. `track_running_stats=False` keeps no
+    running statistics and always uses the batch's. `fused` picks the one-node
+    op with the hand-derived backward, or the graph composed from primitives.
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, fused=True, dtype=np.float64):
+        super().__init__()
+        _check_positive_int(num_features, "num_features", "BatchNorm1d")
+        if momentum is not None and not (isinstance(momentum, (int, float)) and 0.0 <= momentum <= 1.0):
+            raise ValueError(
+                f"BatchNorm1d: momentum must be a number in [0, 1] or None, got {momentum!r}; "
+                "it is the weight of each new batch in the running statistics (PyTorch's convention, default 0.1)"
+            )
+        if not eps >= 0:
+            raise ValueError(f"BatchNorm1d: eps must be >= 0, got {eps!r}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats, self.fused = affine, track_running_stats, fused
+        self.weight = _parameter(np.ones(num_features, dtype), "weight") if affine else None
+        self.bias = _parameter(np.zeros(num_features, dtype), "bias") if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype), label="running_mean"))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype), label="running_var"))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64), label="num_batches_tracked"))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+
+    # the lessons' names for weight and bias
+    gamma = property(lambda self: self.weight, lambda self, value: setattr(self, "weight", value))
+    beta = property(lambda self: self.bias, lambda self, value: setattr(self, "bias", value))
+
+    def forward(self, x):
+        x = F._as_tensor(x)
+        who = f"BatchNorm1d({self.num_features})"
+        F._batch_axes(x, who)
+        F._check_features(x, self.num_features, who, who)
+        use_batch_stats = self.training or self.running_mean is None
+        if use_batch_stats:
+            F._check_training_batch(x, who)
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(
+            x,
+            self.running_mean if keep else None,
+            self.running_var if keep else None,
+            self.weight,
+            self.bias,
+            training=use_batch_stats,
+            momentum=0.0 if momentum is None else momentum,
+            eps=self.eps,
+            fused=self.fused,
+        )
+
+    def extra_repr(self):
+        fused = "" if self.fused else ", fused=False"
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, track_running_stats={self.track_running_stats}{fused}"
+
+
+def _check_positive_int(value, name, layer):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
