@@ -138,7 +138,9 @@ class Tensor:
     def __pow__(self, other):
         if isinstance(other, (int, float)):  # d(a^p) = p a^(p-1) da
             a = self
-            return Tensor._make(a.data**other, (a,), f"**{other}", lambda g: (g * other * a.data ** (other - 1),))
+            # a^0 = 1 has slope 0, even at a = 0 (where p a^(p-1) would be 0 * inf)
+            backward = (lambda g: (g * other * a.data ** (other - 1),)) if other else (lambda g: (np.zeros_like(g),))
+            return Tensor._make(a.data**other, (a,), f"**{other}", backward)
         return self._binary(other, "**", np.power, _pow_backward)  # d(a^b) = b a^(b-1) da + a^b ln(a) db
 
     def __radd__(self, other):

@@ -53,7 +53,7 @@ class Value:
             return _node(out, "**", self, da, other, out * _log_or_nan(self.data, other.data))
         if not isinstance(other, (int, float)):
             raise TypeError(f"Value ** {type(other).__name__}: the exponent must be a number or a Value")
-        return _node(self.data**other, f"**{other}", self, other * self.data ** (other - 1))  # d(a^p)/da = p a^(p-1)
+        return _node(self.data**other, f"**{other}", self, _power_slope(self.data, other))  # d(a^p)/da = p a^(p-1)
 
     def __rpow__(self, base):  # base ** self for a plain-number base
         return Value(base) ** self
@@ -155,6 +155,13 @@ def _node(data, op, a, da, b=None, db=0.0):
 
 
 _new_value = object.__new__
+
+
+def _power_slope(base, p):
+    """p base^(p-1), with PyTorch's values where base is 0: 0 for p = 0 (a constant), inf for 0 < p < 1."""
+    if p == 0:
+        return 0.0
+    return math.inf if base == 0 and p < 1 else p * base ** (p - 1)
 
 
 def _log_or_nan(base, exponent):
