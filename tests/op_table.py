@@ -144,6 +144,7 @@ OPS = [
     Op("rmul_number", 1, lambda a: 3 * a, **ELEMENTWISE),
     Op("div_number", 1, lambda a: a / 4.0, **ELEMENTWISE),
     Op("rdiv_number", 1, lambda a: 2.0 / a, domain="nonzero", **ELEMENTWISE),
+    Op("pow_0", 1, lambda a: a**0, **ELEMENTWISE),
     Op("pow_2", 1, lambda a: a**2, **ELEMENTWISE),
     Op("pow_3", 1, lambda a: a**3, **ELEMENTWISE),
     Op("pow_minus_1", 1, lambda a: a**-1, domain="nonzero", **ELEMENTWISE),

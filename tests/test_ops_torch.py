@@ -64,3 +64,16 @@ def test_value_op_matches_torch(op, data):
     expected.backward()
     for k, (x, t) in enumerate(zip(ours, theirs, strict=True)):
         assert_close(x.grad, t.grad.item(), TOLERANCE, f"{op.name} gradient of input {k}")
+
+
+@pytest.mark.parametrize("exponent", [0, 0.5, 1, 1.5, 2, 3])
+def test_power_of_zero_matches_torch(exponent):
+    """At a zero base: slope 0 for x^0 (not 0 * inf = nan), inf for 0 < p < 1, as PyTorch."""
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    (t**exponent).backward()
+    v, x = Value(0.0), Tensor(0.0, requires_grad=True)
+    (v**exponent).backward()
+    with np.errstate(divide="ignore"):
+        (x**exponent).backward()
+    assert v.grad == x.grad.item() == t.grad.item()
+    assert (v**exponent).data == (x**exponent).item() == (t**exponent).item()
