@@ -129,7 +129,8 @@ def main():
     except ImportError:
         torch_note = "torch not installed: torch column skipped"
     print(f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds; numpy {np.__version__}; {torch_note}")
-    header = f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11}"
+    header = f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}"
+    header += f"  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11}"
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)

@@ -22,7 +22,6 @@ import numpy as np
 
 from .graph import group
 from .tensor import Tensor, cross_entropy
-from .value import Value
 
 __all__ = ["batchnorm_composed", "batchnorm_fused", "batchnorm_values", "batch_norm", "layer_norm", "cross_entropy"]
 
@@ -290,7 +289,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training:
         if running_mean is None:
             raise ValueError(
-                "batch_norm: evaluation mode (training=False) needs running_mean and running_var; pass training=True to use batch statistics"
+                "batch_norm: evaluation mode (training=False) needs running_mean and running_var; "
+                "pass training=True to use batch statistics"
             )
         return _eval(x, _array(running_mean), _array(running_var), weight, bias, eps, fused)
     _check_training_batch(x, "batch_norm")

@@ -395,8 +395,8 @@ class BatchNorm1d(Module):
         )
 
     def extra_repr(self):
-        fused = "" if self.fused else ", fused=False"
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, track_running_stats={self.track_running_stats}{fused}"
+        text = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        return text + f", track_running_stats={self.track_running_stats}" + ("" if self.fused else ", fused=False")
 
 
 def _check_positive_int(value, name, layer):
