@@ -50,7 +50,7 @@ def size_of_terms(x, gamma, dy, unbiased):
     return [0.0, np.abs(gamma * inv_std).max() * np.abs(dy).max(), np.abs(dy * x_hat).sum(axis=0).max(), np.abs(dy).sum(axis=0).max()]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(2, 512),
     c=st.integers(1, 300),
@@ -65,7 +65,8 @@ def test_composed_and_fused_agree_to_1e12_relative(n, c, kind, unbiased, seed):
     composed = run(batchnorm_composed, x, gamma, beta, dy, unbiased=unbiased)
     fused = run(batchnorm_fused, x, gamma, beta, dy, unbiased=unbiased)
     for name, a, b, terms in zip(["out", "dx", "dgamma", "dbeta"], fused, composed, size_of_terms(x, gamma, dy, unbiased)):
-        error = np.abs(a - b).max() / max(np.abs(b).max(), terms)
+        difference = np.abs(a - b).max()
+        error = difference / max(np.abs(b).max(), terms) if difference else 0.0
         assert error <= 1e-12, f"{name} differs by {error:.3g} relative ({kind}, n={n}, c={c})"
 
 
