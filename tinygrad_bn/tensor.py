@@ -369,7 +369,8 @@ def _pow_backward(g, a, b):
         da = g * b.data * a.data ** (b.data - 1)
         db = g * out * np.log(a.data)
     db = np.where((a.data == 0) & (b.data >= 0), 0.0, db)  # as PyTorch: no gradient for the exponent of 0^b
-    return unbroadcast(da, a.shape), unbroadcast(db.astype(g.dtype, copy=False), b.shape)
+    da = np.where(b.data == 0, 0.0, da)  # a^0 = 1 is constant: no gradient for a, even at a = 0
+    return unbroadcast(da.astype(g.dtype, copy=False), a.shape), unbroadcast(db.astype(g.dtype, copy=False), b.shape)
 
 
 def _sigmoid(x):

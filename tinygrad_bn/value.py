@@ -49,7 +49,7 @@ class Value:
     def __pow__(self, other):
         if isinstance(other, Value):  # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln(a)
             out = self.data**other.data
-            da = other.data * self.data ** (other.data - 1)
+            da = _power_slope(self.data, other.data)
             return _node(out, "**", self, da, other, out * _log_or_nan(self.data, other.data))
         if not isinstance(other, (int, float)):
             raise TypeError(f"Value ** {type(other).__name__}: the exponent must be a number or a Value")
