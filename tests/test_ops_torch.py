@@ -77,3 +77,17 @@ def test_power_of_zero_matches_torch(exponent):
         (x**exponent).backward()
     assert v.grad == x.grad.item() == t.grad.item()
     assert (v**exponent).data == (x**exponent).item() == (t**exponent).item()
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.5, 1.0, 2.0])
+def test_power_of_zero_to_a_differentiable_exponent_matches_torch(exponent):
+    """Both slopes of a^b at a = 0: d/da is 0 for b = 0 and inf for 0 < b < 1; d/db is 0 (as PyTorch)."""
+    ta, tb = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (0.0, exponent))
+    (ta**tb).backward()
+    va, vb = Value(0.0), Value(exponent)
+    (va**vb).backward()
+    xa, xb = Tensor(0.0, requires_grad=True), Tensor(exponent, requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (xa**xb).backward()
+    assert va.grad == xa.grad.item() == ta.grad.item()
+    assert vb.grad == xb.grad.item() == tb.grad.item()
