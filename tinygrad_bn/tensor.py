@@ -205,7 +205,7 @@ class Tensor:
     def var(self, dim=None, keepdim=False, correction=1):
         """sum((a - mean)^2) / (n - correction); d(var)/da = 2 (a - mean) / (n - correction)."""
         axes = _as_axes(dim, self.ndim)
-        dof = _count(self.shape, axes) - correction
+        dof = max(_count(self.shape, axes) - correction, 0)  # never negative: n <= correction gives inf/nan
         centred = self.data - self.data.mean(axis=axes, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):  # dof <= 0 gives inf/nan, as in PyTorch
             out = (centred * centred).sum(axis=axes, keepdims=keepdim) / dof
