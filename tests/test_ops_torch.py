@@ -91,3 +91,11 @@ def test_power_of_zero_to_a_differentiable_exponent_matches_torch(exponent):
         (xa**xb).backward()
     assert va.grad == xa.grad.item() == ta.grad.item()
     assert vb.grad == xb.grad.item() == tb.grad.item()
+
+
+@pytest.mark.filterwarnings("ignore:var\\(\\)")
+@pytest.mark.parametrize("data, correction", [([1.0, 3.0], 3), ([1.0, 2.0, 4.0], 3), ([2.0], 1), ([2.0], 2)])
+def test_var_with_correction_at_least_n_matches_torch(data, correction):
+    """No negative variance: with n - correction <= 0 the result is inf or nan, as in PyTorch."""
+    expected = torch.tensor(data, dtype=torch.float64).var(correction=correction).item()
+    np.testing.assert_array_equal(Tensor(data).var(correction=correction).item(), expected)
