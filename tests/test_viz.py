@@ -320,10 +320,17 @@ def test_collapse_folds_each_top_level_group_into_one_box_with_one_arrow_per_pai
 
 def test_collapse_by_name_folds_only_the_named_group():
     dot = parse(to_dot(grouped_graph(), collapse=["outer/inner"]))
-    assert [c["label"] for c in dot.clusters.values()] == ["outer"]
+    (outer,) = dot.clusters.values()
+    assert outer["label"] == "outer"
     (box,) = [k for k in dot.nodes if k.startswith("g")]
-    assert text_of(dot.nodes[box]).startswith("outer/inner 2 ops")
+    assert text_of(dot.nodes[box]) == "inner 2 ops folded in" and box in outer["nodes"]
     assert sorted(ops(dot).values()) == ["*", "sum"]
+
+
+def test_collapse_with_a_depth_folds_the_groups_that_deep_inside_their_clusters():
+    assert to_dot(grouped_graph(), collapse=2) == to_dot(grouped_graph(), collapse=["outer/inner"])
+    with pytest.raises(ValueError, match="collapse=0: give True, a depth of 1 or more, or a list of group names"):
+        to_dot(grouped_graph(), collapse=0)
 
 
 def test_the_drawn_node_stays_visible_when_its_group_is_collapsed():
@@ -421,3 +428,10 @@ def test_value_and_tensor_draw_themselves_for_notebooks():
     t = Tensor([1.0, 2.0], requires_grad=True, label="t")
     y = (t * t).sum()
     assert isinstance(y.draw(), graphviz.Digraph) and y.draw(rankdir="TB").source == to_dot(y, rankdir="TB")
+
+
+def test_a_number_lifted_into_a_tensor_is_a_constant_leaf_not_an_input():
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    dot = parse(to_dot(x + 1e-5))
+    (constant,) = [v for v in values(dot).values() if text_of(v).startswith("constant")]
+    assert text_of(constant) == "constant () float64 data 1.000e-05" and fill(constant) == ROLES["leaf"][0]

@@ -132,6 +132,8 @@ def test_graph_options_reach_the_picture(tmp_path):
     assert main(["graph", "makemore-step", "-o", str(out), "--collapse", "--rankdir", "TB", "--no-grad"]) == 0
     text = out.read_text()
     assert "rankdir=TB" in text and "folded in" in text and "subgraph" not in text and "grad" not in text
+    assert main(["graph", "makemore-step", "-o", str(out), "--collapse", "2"]) == 0
+    assert out.read_text().count("folded in") == 6 and 'label="Sequential"' in out.read_text()  # one box per module
 
 
 def test_graph_without_a_file_name_writes_name_dot_svg_in_the_current_directory(tmp_path, monkeypatch, no_dot):

@@ -9,7 +9,7 @@ that was computed gets a small oval for the op that computed it, with an
 arrow from each input. Boxes are coloured by their role (the legend is drawn
 in the picture too):
 
-    green   parameters and other leaves (numbers you made, that get a gradient)
+    green   parameters and other leaves (numbers you made; constants such as eps)
     blue    inputs (data: Tensors without requires_grad, or Values passed as `inputs=`)
     white   intermediate results
     orange  the output (the node you drew)
@@ -45,7 +45,7 @@ SAVED_NAMES = {"x_hat": "x\u0302 (x_hat)", "inv_std": "1/\u03c3 (inv_std)"}  # x
 
 # role -> (fill colour, legend text)
 ROLES = {
-    "leaf": ("#d4edc9", "parameter / leaf"),
+    "leaf": ("#d4edc9", "parameter or other leaf"),
     "input": ("#cfe2f7", "input (data)"),
     "intermediate": ("#ffffff", "intermediate"),
     "output": ("#ffd59e", "output"),
@@ -102,7 +102,8 @@ def draw_dot(
     rankdir     "LR" (left to right) or "TB" (top to bottom)
     show_data   print each node's data (Tensors: the numbers if small, else mean/std/min/max)
     show_grad   print each node's grad
-    collapse    True: fold every top-level group into one box; or a list of group names to fold
+    collapse    True: fold every top-level group into one box; n: fold the groups n deep (2: each
+                module of a Sequential); or a list of group names ("outer/inner") to fold
     show_saved  draw what each fused op saved for its backward (BatchNorm: x̂ and 1/σ)
     inputs      nodes to colour as inputs (for Values, which cannot tell data from parameters)
     max_nodes   refuse graphs with more drawn nodes than this (None: no limit)
@@ -172,19 +173,27 @@ class _Drawing:
         self.folded = self._folded_groups(collapse)
 
     def _folded_groups(self, collapse):
-        """node -> name of the collapsed group it disappears into (the root always stays visible)."""
+        """node -> path of the collapsed group it disappears into (the root always stays visible).
+
+        collapse=True folds top-level groups; an int n folds the groups n deep ("Sequential/Linear (2)"
+        for n=2), leaving shallower clusters drawn around the boxes; a list names the groups to fold."""
         if collapse is False or collapse is None:
             return {}
         if isinstance(collapse, str):
             collapse = [collapse]
-        names = None if collapse is True else list(collapse)
+        depth = 1 if collapse is True else collapse if isinstance(collapse, int) else None
+        if depth is not None and depth < 1:
+            raise ValueError(f"collapse={collapse!r}: give True, a depth of 1 or more, or a list of group names")
+        names = None if depth is not None else list(collapse)
         folded = {}
         for node in self.order:
             group = node._group
             if group is None or node is self.root:
                 continue
             if names is None:
-                folded[node] = group.split("/")[0]
+                parts = group.split("/")
+                if len(parts) >= depth:
+                    folded[node] = "/".join(parts[:depth])
             else:
                 match = next((n for n in names if group == n or group.startswith(n + "/")), None)
                 if match is not None:
@@ -231,10 +240,12 @@ class _Drawing:
                         where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, array)}>]\n")
                         edges.append(f"\to{i} -> s{i}_{k} [{SAVED_EDGE}]\n")
         edges = self._fold_edges(edges, boxes)
-        for name, (box, ops) in boxes.items():
+        for path, (box, ops) in boxes.items():
             roles.add("collapsed")
-            label = f"<b>{_esc(name)}</b><br/>{ops} ops folded in"
-            top.append(f'\t{box} [shape=box style="rounded,filled" fillcolor="{ROLES["collapsed"][0]}" label=<{label}>]\n')
+            outer, _, name = path.rpartition("/")  # the box sits in the cluster around its group, if any
+            where = clusters.setdefault(outer, []) if outer else top
+            label = f"<b>{_esc(name)}</b><br/>{ops} op{'' if ops == 1 else 's'} folded in"
+            where.append(f'\t{box} [shape=box style="rounded,filled" fillcolor="{ROLES["collapsed"][0]}" label=<{label}>]\n')
         out = top + _nest(clusters) + edges
         if legend:
             out.append(_legend(roles))
@@ -279,9 +290,9 @@ class _Drawing:
             return "intermediate"
         if node in self.inputs:
             return "input"
-        if self.is_tensor and not node.requires_grad:
+        if self.is_tensor and not node.requires_grad and (node.label or node.data.ndim > 0):
             return "input"
-        return "leaf"
+        return "leaf"  # parameters, and constants such as the eps in var + eps
 
     def _box(self, node, role):
         """HTML label of a data node: one row for a Value, a title and data/grad rows for a Tensor."""

@@ -71,21 +71,23 @@ def batchnorm_fused():
 
 
 def batchnorm_values():
-    """BatchNorm on a 4x2 batch of scalar Values, every addition and product a node."""
+    """BatchNorm on a 4x2 batch of scalar Values, every addition and product a node;
+    loss = sum(w * out) with fixed weights w, so that every gradient is non-zero."""
     data = [[1.0, -2.0], [3.0, 0.5], [-0.5, 1.5], [2.5, 4.0]]
     weights = [[0.5, -1.0], [1.0, 0.25], [-0.75, 0.5], [0.25, 1.0]]
     x = [[Value(v, label=f"x[{i},{j}]") for j, v in enumerate(row)] for i, row in enumerate(data)]
     gamma = [Value(1.0, label="gamma[0]"), Value(0.5, label="gamma[1]")]
     beta = [Value(0.0, label="beta[0]"), Value(0.1, label="beta[1]")]
+    w = [[Value(v, label=f"w[{i},{j}]") for j, v in enumerate(row)] for i, row in enumerate(weights)]
     out = F.batchnorm_values(x, gamma, beta)
-    terms = [out[i][j] * weights[i][j] for i in range(4) for j in range(2)]
+    terms = [out[i][j] * w[i][j] for i in range(4) for j in range(2)]
     loss = terms[0]
     for term in terms[1:]:
         loss = loss + term
     loss.label = "loss"
     loss.backward()
-    inputs = [v for row in x for v in row]
-    return Scene(loss, {"inputs": inputs, "rankdir": "TB"}, {"x": x, "gamma": gamma, "beta": beta, "out": out, "loss": loss})
+    inputs = [v for row in x + w for v in row]
+    return Scene(loss, {"inputs": inputs, "rankdir": "TB"}, {"x": x, "w": w, "gamma": gamma, "beta": beta, "out": out, "loss": loss})
 
 
 def makemore_step(batch_size=32, seed=42):
@@ -152,7 +154,14 @@ def configure(parser):
     parser.add_argument("--rankdir", choices=["LR", "TB"], help="draw left to right (LR) or top to bottom (TB)")
     parser.add_argument("--no-data", action="store_true", help="leave out the data of each node")
     parser.add_argument("--no-grad", action="store_true", help="leave out the gradient of each node")
-    parser.add_argument("--collapse", action="store_true", help="fold each group (module, composed BatchNorm) into one box")
+    parser.add_argument(
+        "--collapse",
+        nargs="?",
+        const=1,
+        type=int,
+        metavar="DEPTH",
+        help="fold each group (module, composed BatchNorm) into one box; DEPTH 2 folds the groups inside the top ones",
+    )
     parser.add_argument("--show-saved", action="store_true", help="draw what fused ops saved for backward")
 
 
@@ -175,7 +184,7 @@ def run(args) -> int:
     if args.no_grad:
         options["show_grad"] = False
     if args.collapse:
-        options["collapse"] = True
+        options["collapse"] = True if args.collapse == 1 else args.collapse
     if args.show_saved:
         options["show_saved"] = True
     path = Path(args.output or f"{args.name}.svg")
