@@ -174,3 +174,9 @@ def test_a_train_function_that_raises_is_an_error_row_in_exercise_7(tmp_path):
 def test_an_empty_file_names_every_missing_function_without_crashing(tmp_path, number):
     report, text = _check(_write(tmp_path, f"EXERCISE = {number}\n"))
     assert f"exercise {number}" in text and "has no function" in text
+
+
+def test_a_gradient_cast_to_float32_is_told_to_stay_in_float64(tmp_path):
+    source = _replace(LINEAR, '    dW = cache["x"].T @ dxW', '    dW = (cache["x"].T @ dxW).astype("float32")')
+    report, text = _check(_write(tmp_path, source))
+    assert "the check runs in float64" in report.row("linear layer", "W").hint

@@ -29,6 +29,7 @@ class Report:
     number: int | None
     rows: list = field(default_factory=list)
     error: str = ""
+    signatures: dict = field(default_factory=dict)  # part title -> the learner's function that it calls
 
     @property
     def ok(self) -> bool:
@@ -58,7 +59,8 @@ class Report:
         for row in self.rows:
             if row.part != part:
                 part = row.part
-                lines += ["", f"part: {part}", f"  {'gradient':<{width}}{'exact':<7}{'approx':<8}max diff"]
+                called = f" ({self.signatures[part]})" if part in self.signatures else ""
+                lines += ["", f"part: {part}{called}", f"  {'gradient':<{width}}{'exact':<7}{'approx':<8}max diff"]
             if row.name == "(error)":
                 lines += _wrapped("error: ", row.hint)
                 continue
@@ -102,8 +104,9 @@ def check_file(path, exercise: int | None = None, seed: int = 0) -> Report:
         return Report(path, number, error=f"there is no exercise {number}; the exercises are {min(EXERCISES)} to {max(EXERCISES)}")
     if loaded.error:
         return Report(path, number, error=loaded.error)
-    rows = []
+    rows, signatures = [], {}
     for part in exercise_parts(number, seed):
+        signatures[part.title] = part.signature
         if getattr(part, "needs_previous", False) and not all(row.ok for row in rows):
             hint = "make every gradient above right first"
             rows += [Row(part.title, name, "not checked", hint=hint) for name in part.order]
@@ -113,4 +116,4 @@ def check_file(path, exercise: int | None = None, seed: int = 0) -> Report:
         except Exception as error:  # the checker must never crash on a learner's file
             message = f"the checker could not run this part ({type(error).__name__}: {error}); is the file's forward pass intact?"
             rows += [Row(part.title, "(error)", "error", hint=message)] + [Row(part.title, n, "not checked") for n in part.order]
-    return Report(path, number, rows)
+    return Report(path, number, rows, signatures=signatures)

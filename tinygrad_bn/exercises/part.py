@@ -136,6 +136,9 @@ class Part:
         approx = close(got, true)
         if approx:
             return Row(self.title, name, "right", exact, approx, diff)
+        if np.asarray(grads[name]).dtype in (np.float32, np.float16) and close(got, true, 1e-3):
+            hint = "right to float32 precision, but the check runs in float64: keep your arrays float64 (no .astype(np.float32))"
+            return Row(self.title, name, "wrong", exact, approx, diff, hint)
         hint = value_hint(name, got, true, truth.contributions[name], self.n, self.variance, self.upstream, mistakes)
         status = "not computed yet" if hint.startswith("not computed yet") else "wrong"
         return Row(self.title, name, status, exact, approx, diff, "" if status != "wrong" else hint)
