@@ -82,7 +82,11 @@ class Part:
             out.backward(None if self.upstream is None else np.array(self.upstream))
         grads = {name: _grad(nodes[name], self.scalar) for name in self.order}
         forward = {name: node.data for name, node in nodes.items()}
-        return Truth(forward, grads, {name: _contributions(nodes[name], out, self.scalar) for name in self.order}, nodes)
+        try:
+            contributions = {name: _contributions(nodes[name], out, self.scalar) for name in self.order}
+        except (AttributeError, TypeError):  # the engine's internals changed: check without the accumulation hint
+            contributions = {name: [] for name in self.order}
+        return Truth(forward, grads, contributions, nodes)
 
     def check(self, module, path) -> list[Row]:
         truth = self.truth()
