@@ -1,0 +1,40 @@
+"""`tinygrad-bn demo`: the BatchNorm tour, or one experiment from the lessons.
+
+tinygrad-bn demo                         the tour (under a minute): trains with and without
+                                         BatchNorm, checks composed == fused, draws graphs
+tinygrad-bn demo --list                  the experiments
+tinygrad-bn demo with-without --quick    one experiment (by name or number), quick mode
+"""
+
+from . import experiments
+
+
+def configure(parser):
+    parser.add_argument("name", nargs="?", help="experiment to run, by name or number (see --list); leave out for the tour")
+    parser.add_argument("--list", action="store_true", help="list the experiments and exit")
+    parser.add_argument("--quick", action="store_true", help="fewer steps: seconds instead of minutes")
+    parser.add_argument("--data", metavar="FILE", help="names file, one name per line (default: the shipped census names)")
+    parser.add_argument("--seed", type=int, default=42, help="seed for the train/val/test split and the initial weights")
+    parser.add_argument("--out", metavar="DIR", help="report folder (default: ./tinygrad-bn-report, or ./tinygrad-bn-report/NAME)")
+
+
+def run(args) -> int:
+    if args.list:
+        for i, (name, (_, description)) in enumerate(experiments.EXPERIMENTS.items(), 1):
+            print(f"  {i}  {name:<14} {description}")
+        print("\nrun one with: tinygrad-bn demo NAME [--quick] [--data FILE] [--seed N] [--out DIR]")
+        return 0
+    if args.name is None:
+        module = experiments.load("tour")
+    else:
+        try:
+            module = experiments.load(args.name)
+        except KeyError as error:
+            print(f"tinygrad-bn demo: {error.args[0]}")
+            return 2
+    try:
+        module.run(quick=args.quick, data=args.data, seed=args.seed, out=args.out)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"tinygrad-bn demo: {error}")
+        return 1
+    return 0

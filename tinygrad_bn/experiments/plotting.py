@@ -1,0 +1,32 @@
+"""Plots are optional: matplotlib is imported only when a plot is drawn.
+
+Without it the experiments still compute and print their numbers, and say
+how to get the pictures. The Agg backend writes PNG files; no display needed.
+"""
+
+from pathlib import Path
+
+PLOTS_HINT = "matplotlib is not installed, so no plots were drawn; for plots: pip install tinygrad-bn[plots]"
+DPI = 80
+
+
+def pyplot():
+    """matplotlib.pyplot on the file-only Agg backend, or None if matplotlib is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig, path) -> Path:
+    """Write `fig` as a small PNG and close it (figures otherwise pile up in memory)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    pyplot().close(fig)
+    return path
