@@ -2,5 +2,5 @@
 
 from hypothesis import settings
 
-settings.register_profile("tinygrad_bn", max_examples=10, deadline=None, derandomize=False)
+settings.register_profile("tinygrad_bn", max_examples=10, deadline=None)
 settings.load_profile("tinygrad_bn")

@@ -200,6 +200,7 @@ OPS = [
     Op("reshape_2d", 1, lambda a: a.reshape(a.shape[-1], -1), shapes=one_shape(min_dims=1)),
     Op("view_tuple", 1, lambda a: a.view((-1, 1))),
     Op("transpose_T", 1, lambda a: a.T, shapes=one_shape(min_dims=2, max_dims=2)),
+    Op("transpose_dims", 1, lambda a: a.transpose(0, -1), shapes=one_shape(min_dims=2)),
     # indexing: basic, and integer arrays with repeated indices (backward scatter-adds)
     Op("index_int", 1, lambda a: a[0], shapes=one_shape(min_dims=1)),
     Op("index_negative", 1, lambda a: a[-1], shapes=one_shape(min_dims=1)),
