@@ -418,7 +418,7 @@ def test_draw_dot_gives_a_digraph_whose_source_is_to_dot():
 
 
 def test_drawing_something_that_is_not_a_node_names_what_was_given():
-    with pytest.raises(TypeError, match="draws a Value or a Tensor, got list"):
+    with pytest.raises(TypeError, match=r"draws a Value or a Tensor \(or a list of them\), got float"):
         to_dot([1.0, 2.0])
 
 
@@ -435,3 +435,19 @@ def test_a_number_lifted_into_a_tensor_is_a_constant_leaf_not_an_input():
     dot = parse(to_dot(x + 1e-5))
     (constant,) = [v for v in values(dot).values() if text_of(v).startswith("constant")]
     assert text_of(constant) == "constant () float64 data 1.000e-05" and fill(constant) == ROLES["leaf"][0]
+
+
+def test_a_list_of_roots_is_drawn_as_one_picture_with_shared_nodes_once():
+    x = Value(2.0, label="x")
+    first, second = x * 3, x + 1
+    first.label, second.label = "first", "second"
+    dot = parse(to_dot([first, second]))
+    assert len(values(dot)) == 5  # x, the constants 3 and 1, first, second
+    for name in ("first", "second"):
+        assert fill(dot.nodes[by_label(dot, name)]) == ROLES["output"][0]
+    assert sum(e.tail == by_label(dot, "x") for e in dot.edges) == 2
+
+
+def test_nan_and_infinity_print_as_such():
+    dot = parse(to_dot(Value(float("nan"), label="n") + Value(float("inf"), label="i")))
+    assert text_of(dot.nodes[by_label(dot, "n")]).startswith("n data nan") and "data inf" in text_of(dot.nodes[by_label(dot, "i")])

@@ -16,6 +16,17 @@ def scenes():
     return {name: build(name) for name in EXAMPLES}
 
 
+def walk(root):
+    """Every node drawn for `root` (a node or a list of nodes), in the order the picture numbers them."""
+    order, seen = [], set()
+    for r in root if isinstance(root, list) else [root]:
+        for node in topological_order(r):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
 def dot_of(scene, **options):
     return parse(to_dot(scene.root, **{**scene.options, **options}))
 
@@ -32,7 +43,7 @@ def cluster_named(dot, label):
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_every_example_draws_each_node_once_with_its_op_and_a_legend(scenes, name):
     scene = scenes[name]
-    order = topological_order(scene.root)
+    order = walk(scene.root)
     computed = [n for n in order if n._prev]
     dot = dot_of(scene, show_saved=False)
     assert len(values(dot)) == len(order)
@@ -139,6 +150,31 @@ def test_batchnorm_example_input_x_is_drawn_as_input_with_its_gradient(scenes):
     dot = dot_of(scenes["batchnorm-fused"])
     x = dot.nodes[by_label(dot, "x")]
     assert fill(x) == ROLES["input"][0] and "grad" in text_of(x)
+
+
+def test_side_by_side_puts_each_batchnorm_with_its_own_leaves_in_its_own_cluster(scenes):
+    scene = scenes["batchnorm-side-by-side"]
+    dot = dot_of(scene)
+    composed = cluster_named(dot, "BatchNorm composed of primitives")
+    fused = cluster_named(dot, "BatchNorm fused into one node")
+    assert composed["parent"] is None and fused["parent"] is None
+    assert cluster_named(dot, "BatchNorm (composed)")["parent"] is not None
+    index = {node: i for i, node in enumerate(walk(scene.root))}
+    for side, cluster in (("composed", composed), ("fused", fused)):
+        for name in ("x", "gamma", "beta", "w", "loss"):
+            assert f"v{index[scene.parts[side].parts[name]]}" in cluster["nodes"]
+    assert [k for k, t in ops(dot).items() if "batchnorm" in t and k in fused["nodes"]] != []
+    assert not [k for k, t in ops(dot).items() if "batchnorm" in t and k in composed["nodes"]]
+
+
+def test_side_by_side_shows_equal_parameter_grads_on_both_sides(scenes):
+    scene = scenes["batchnorm-side-by-side"]
+    dot = dot_of(scene)
+    index = {node: i for i, node in enumerate(walk(scene.root))}
+    for name in ("gamma", "beta", "x"):
+        left, right = (scene.parts[side].parts[name] for side in ("composed", "fused"))
+        np.testing.assert_allclose(left.grad, right.grad, rtol=0, atol=1e-10)
+        assert text_of(dot.nodes[f"v{index[left]}"]) == text_of(dot.nodes[f"v{index[right]}"])
 
 
 # ---- BatchNorm on 4x2 scalar Values -------------------------------------------------------------------------

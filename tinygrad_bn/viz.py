@@ -14,6 +14,7 @@ in the picture too):
     white   intermediate results
     orange  the output (the node you drew)
     purple  a fused op (one node with a hand-derived backward) and what it saved
+    grey    a group folded into one box (collapse=...)
 
 Arrows into an op whose arguments do not commute (a - b, a / b, a ** b, a @ b,
 cat, stack) are labelled with the argument they are. An input used twice
@@ -97,7 +98,7 @@ def draw_dot(
     max_nodes=DEFAULT_MAX_NODES,
     legend=True,
 ):
-    """The graph that computed `root` (a Value or a Tensor) as a `graphviz.Digraph`.
+    """The graph that computed `root` (a Value or a Tensor, or a list of them) as a `graphviz.Digraph`.
 
     rankdir     "LR" (left to right) or "TB" (top to bottom)
     show_data   print each node's data (Tensors: the numbers if small, else mean/std/min/max)
@@ -163,13 +164,19 @@ class _Drawing:
     """One walk over the graph, turned into DOT statements."""
 
     def __init__(self, root, show_data, show_grad, collapse, show_saved, inputs):
-        if not hasattr(root, "_prev") or not hasattr(root, "data"):
-            raise TypeError(f"draw_dot draws a Value or a Tensor, got {type(root).__name__}")
-        self.root, self.show_data, self.show_grad, self.show_saved = root, show_data, show_grad, show_saved
-        self.order = topological_order(root)  # inputs before the nodes computed from them
-        self.index = {node: i for i, node in enumerate(self.order)}  # the node's id is its place in the walk
+        roots = list(root) if isinstance(root, (list, tuple)) else [root]
+        for r in roots:
+            if not hasattr(r, "_prev") or not hasattr(r, "data"):
+                raise TypeError(f"draw_dot draws a Value or a Tensor (or a list of them), got {type(r).__name__}")
+        self.roots, self.show_data, self.show_grad, self.show_saved = set(roots), show_data, show_grad, show_saved
+        self.order, self.index = [], {}  # the node's id is its place in the walk
+        for r in roots:
+            for node in topological_order(r):  # inputs before the nodes computed from them
+                if node not in self.index:
+                    self.index[node] = len(self.order)
+                    self.order.append(node)
         self.inputs = set(inputs)
-        self.is_tensor = hasattr(root, "requires_grad")
+        self.is_tensor = hasattr(roots[0], "requires_grad")
         self.folded = self._folded_groups(collapse)
 
     def _folded_groups(self, collapse):
@@ -188,7 +195,7 @@ class _Drawing:
         folded = {}
         for node in self.order:
             group = node._group
-            if group is None or node is self.root:
+            if group is None or node in self.roots:
                 continue
             if names is None:
                 parts = group.split("/")
@@ -284,7 +291,7 @@ class _Drawing:
         )
 
     def _role(self, node, prev):
-        if node is self.root:
+        if node in self.roots:
             return "output"
         if prev:
             return "intermediate"
@@ -393,11 +400,11 @@ def _number(x, scale=None):
     if 1e-3 <= abs(x) < 1e5:  # the common case first: graphs of 100,000 nodes call this twice per node
         return f"{x:.4f}"
     x = float(x)
-    if x == 0 or x != x or x in (float("inf"), float("-inf")):
-        return "0.0000" if x == 0 else str(x)
+    if x == 0:
+        return "0.0000"
     if scale is not None and abs(x) < 1e-12 * scale:
         return "~0"
-    return f"{x:.4f}" if 1e-3 <= abs(x) < 1e5 else f"{x:.3e}"
+    return f"{x:.3e}"  # also nan and inf
 
 
 def _shape(shape):
@@ -417,7 +424,7 @@ def _compact(array):
     if array.size == 0:
         return "[]"
     if array.size <= SMALL and array.ndim <= 2:
-        if array.dtype.kind in "fc":
+        if array.dtype.kind == "f":
             a = array.astype(float)
             fixed = all(v == 0 or 1e-3 <= abs(v) < 1e5 for v in a.flat)
             texts = [f"{v:.4f}" if fixed else f"{v:.3e}" for v in a.flat]

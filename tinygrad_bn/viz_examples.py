@@ -17,6 +17,7 @@ import numpy as np
 from . import functional as F
 from . import nn
 from .data import load_names, make_splits
+from .graph import group
 from .tensor import Tensor
 from .value import Value
 from .viz import GraphTooBigError, GraphvizNotFoundError, draw_dot, save
@@ -52,7 +53,7 @@ def _batchnorm_tensor(batchnorm):
     w = Tensor(rng.normal(0.0, 1.0, (4, 3)).round(2), label="w")
     y = batchnorm(x, gamma, beta)
     weighted = y * w
-    weighted.label = "w*y"
+    weighted.label = "w*out"
     loss = weighted.sum()
     loss.label = "loss"
     loss.backward()
@@ -68,6 +69,17 @@ def batchnorm_fused():
     """The same BatchNorm as one fused node, with what it saved for backward (x_hat, inv_std)."""
     scene = _batchnorm_tensor(F.batchnorm_fused)
     return scene._replace(options={**scene.options, "show_saved": True})
+
+
+def batchnorm_side_by_side():
+    """The composed and the fused BatchNorm on the same numbers, one picture, each in its own cluster."""
+    sides = {}
+    for name, batchnorm in (("composed of primitives", F.batchnorm_composed), ("fused into one node", F.batchnorm_fused)):
+        with group(f"BatchNorm {name}"):
+            sides[name] = _batchnorm_tensor(batchnorm)
+    composed, fused = sides.values()
+    options = {"inputs": [composed.parts["x"], fused.parts["x"]], "show_saved": True, "rankdir": "TB"}
+    return Scene([composed.root, fused.root], options, {"composed": composed, "fused": fused})
 
 
 def batchnorm_values():
@@ -124,6 +136,9 @@ EXAMPLES = {
         batchnorm_composed, "BatchNorm of a 4x3 tensor built from primitives, all inside one 'BatchNorm (composed)' cluster"
     ),
     "batchnorm-fused": Example(batchnorm_fused, "the same BatchNorm as one fused node, with the x_hat and 1/sigma it saved for backward"),
+    "batchnorm-side-by-side": Example(
+        batchnorm_side_by_side, "the composed and the fused BatchNorm on the same numbers in one picture: same leaves, same grads"
+    ),
     "batchnorm-values": Example(batchnorm_values, "BatchNorm on a 4x2 batch of scalar Values: every sum, square and 1/sqrt as a node"),
     "makemore-step": Example(
         makemore_step, "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, cross-entropy), a cluster per module"
