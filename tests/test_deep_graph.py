@@ -10,6 +10,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,7 @@ report["blocks_left"] = sys.getallocatedblocks() - blocks_before
 print(json.dumps(report))
 """
 
+REPOSITORY = Path(__file__).resolve().parents[1]
 LEAVES = {"Value": "Value(1.0)", "Tensor": "Tensor(1.0, requires_grad=True)"}
 
 
@@ -43,7 +45,11 @@ def runs():
     """Start one process per engine; each test waits for its own."""
     procs = {
         engine: subprocess.Popen(
-            [sys.executable, "-c", SCRIPT.format(leaf=leaf, links=LINKS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", SCRIPT.format(leaf=leaf, links=LINKS)],
+            cwd=REPOSITORY,  # `python -c` imports from the working directory: this checkout's tinygrad_bn
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for engine, leaf in LEAVES.items()
     }
