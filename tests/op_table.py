@@ -121,10 +121,6 @@ def _cross_entropy_torch(torch, logits):
     return torch.nn.functional.cross_entropy(logits, torch.as_tensor(class_targets(tuple(logits.shape))))
 
 
-def _index_torch(index):
-    return lambda torch, a: a[torch.as_tensor(index)]
-
-
 ELEMENTWISE = dict(shapes=one_shape(), scalar=True)
 BINARY = dict(shapes=broadcast_pair(), scalar=True)
 
@@ -207,13 +203,7 @@ OPS = [
     Op("index_slices", 1, lambda a: a[1:, ::2], shapes=one_shape(min_dims=2, min_side=2)),
     Op("index_repeated_list", 1, lambda a: a[[0, 1, 0, 0]], shapes=one_shape(min_dims=1, min_side=2)),
     Op("index_pairs_of_lists", 1, lambda a: a[[0, 1, 0], [1, 0, 1]], shapes=one_shape(min_dims=2, min_side=2)),
-    Op(
-        "embedding_lookup",
-        1,
-        lambda C: C[embedding_rows()],
-        torch_fn=_index_torch(embedding_rows()),
-        shapes=one_shape(min_dims=2, max_dims=2, min_side=3),
-    ),
+    Op("embedding_lookup", 1, lambda C: C[embedding_rows()], shapes=one_shape(min_dims=2, max_dims=2, min_side=3)),
     # joining
     Op("cat_dim0", 2, lambda a, b: tinygrad_bn.cat([a, b], dim=0), lambda torch, a, b: torch.cat([a, b], dim=0), shapes=equal_pair()),
     Op("cat_last", 2, lambda a, b: tinygrad_bn.cat([a, b], dim=-1), lambda torch, a, b: torch.cat([a, b], dim=-1), shapes=equal_pair()),
