@@ -451,3 +451,14 @@ def test_a_list_of_roots_is_drawn_as_one_picture_with_shared_nodes_once():
 def test_nan_and_infinity_print_as_such():
     dot = parse(to_dot(Value(float("nan"), label="n") + Value(float("inf"), label="i")))
     assert text_of(dot.nodes[by_label(dot, "n")]).startswith("n data nan") and "data inf" in text_of(dot.nodes[by_label(dot, "i")])
+
+
+def test_micrograds_own_values_can_be_drawn_too():
+    engine = pytest.importorskip("micrograd.engine")
+    a, b = engine.Value(2.0), engine.Value(-3.0)
+    a.label, b.label = "a", "b"  # micrograd 0.1.0 has no label argument; its Values take any attribute
+    c = a * b
+    c.backward()
+    dot = parse(to_dot(c))
+    assert text_of(dot.nodes[by_label(dot, "a")]) == "a data 2.0000 grad -3.0000"
+    assert sorted(ops(dot).values()) == ["*"] and len(dot.edges) == 3

@@ -130,10 +130,6 @@ def render(root, path, **options):
 
     Without Graphviz's `dot` program the DOT text is still written beside
     `path` (same name, suffix .dot) and GraphvizNotFoundError says how to install it."""
-    path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("svg", "png", "pdf", "dot"):
-        raise ValueError(f"cannot tell the picture format from {str(path)!r}: end the file name in .svg, .png, .pdf or .dot")
     return save(draw_dot(root, **options), path)
 
 
@@ -141,6 +137,8 @@ def save(picture, path):
     """Write a drawn picture to `path` (format from the suffix); see `render`."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        raise ValueError(f"cannot tell the picture format from {str(path)!r}: end the file name in .svg, .png, .pdf or .dot")
     if fmt == "dot":
         path.write_text(picture.source, encoding="utf-8")
         return path
@@ -194,7 +192,7 @@ class _Drawing:
         names = None if depth is not None else list(collapse)
         folded = {}
         for node in self.order:
-            group = node._group
+            group = getattr(node, "_group", None)
             if group is None or node in self.roots:
                 continue
             if names is None:
@@ -231,7 +229,8 @@ class _Drawing:
                     box[1] += 1
                     edges.extend(self._input_edges(i, node._op, prev))
                 continue
-            where = clusters.setdefault(node._group, []) if node._group else top
+            group = getattr(node, "_group", None)  # micrograd's own Values have no groups
+            where = clusters.setdefault(group, []) if group else top
             role = self._role(node, prev)
             roles.add(role)
             where.append(f"\tv{i} [label=<{self._box(node, role)}>]\n")
@@ -276,7 +275,7 @@ class _Drawing:
         return out
 
     def _too_big_message(self, count, max_nodes):
-        groups = sorted({n._group.split("/")[0] for n in self.order if n._group})
+        groups = sorted({n._group.split("/")[0] for n in self.order if getattr(n, "_group", None)})
         fold = (
             f"draw it with collapse=True to fold each of its groups ({', '.join(groups[:6])}) into one box, "
             if groups
@@ -305,7 +304,8 @@ class _Drawing:
         """HTML label of a data node: one row for a Value, a title and data/grad rows for a Tensor."""
         head = BOX_HEADS[role]
         if not self.is_tensor:
-            name = f"<td><b>{_esc(node.label)}</b></td>" if node.label else ""
+            label = getattr(node, "label", "")  # micrograd 0.1.0's Values have none
+            name = f"<td><b>{_esc(label)}</b></td>" if label else ""
             data = f"<td>data {_number(node.data)}</td>" if self.show_data else ""
             grad = f"<td>grad {_number(node.grad)}</td>" if self.show_grad else ""
             return f"{head}<tr>{name}{data}{grad or ('' if name or data else '<td>&nbsp;</td>')}</tr></table>"
