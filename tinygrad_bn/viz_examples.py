@@ -103,8 +103,10 @@ def batchnorm_values():
 
 
 def makemore_step(batch_size=32, seed=42):
-    """One training step of makemore's MLP: embedding 27x10, context 3, Linear 30->200 (no bias),
-    BatchNorm1d, tanh, Linear 200->27, cross-entropy; each module a cluster."""
+    """The graph of one training step of makemore's MLP (forward and backward; the SGD update adds
+    no nodes): embedding 27x10, context 3, Linear 30->200 (no bias), BatchNorm1d, tanh,
+    Linear 200->27, cross-entropy on a batch of 32; each module a cluster. The integer contexts
+    only index C, so they are no node of the graph."""
     nn.manual_seed(seed)
     splits = make_splits(load_names(), block_size=3, seed=seed)
     X, Y = splits.train
@@ -116,7 +118,7 @@ def makemore_step(batch_size=32, seed=42):
     names = {"0.weight": "C", "2.weight": "W1", "3.weight": "bngain", "3.bias": "bnbias", "5.weight": "W2", "5.bias": "b2"}
     for name, p in model.named_parameters():
         p.label = names[name]
-    xb = Tensor(X[rows], label="Xb (contexts)")
+    xb = Tensor(X[rows], label="Xb")
     logits = model(xb)
     logits.label = "logits"
     loss = logits.cross_entropy(Y[rows])
@@ -125,7 +127,7 @@ def makemore_step(batch_size=32, seed=42):
         p.zero_grad()
     loss.backward()
     parts = {names[name]: p for name, p in model.named_parameters()}
-    return Scene(loss, {"inputs": [xb]}, {**parts, "Xb": xb, "logits": logits, "loss": loss, "model": model})
+    return Scene(loss, {}, {**parts, "Xb": xb, "logits": logits, "loss": loss, "model": model})
 
 
 Example = namedtuple("Example", ["build", "summary"])
