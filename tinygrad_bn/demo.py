@@ -6,6 +6,9 @@ tinygrad-bn demo --list                  the experiments
 tinygrad-bn demo with-without --quick    one experiment (by name or number), quick mode
 """
 
+import argparse
+import sys
+
 from . import experiments
 
 
@@ -38,3 +41,12 @@ def run(args) -> int:
         print(f"tinygrad-bn demo: {error}")
         return 1
     return 0
+
+
+def main(name=None, argv=None) -> int:
+    """Run one experiment from a script (demos/NN_name.py): `main("with-without")` reads
+    --quick, --data, --seed and --out from the command line; `main()` runs the tour."""
+    parser = argparse.ArgumentParser(prog=f"demo {name or ''}".strip(), description=__doc__.splitlines()[0])
+    configure(parser)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return run(parser.parse_args(([name] if name else []) + argv))

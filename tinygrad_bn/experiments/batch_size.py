@@ -47,7 +47,7 @@ def run(quick=False, data=None, seed=42, out=None) -> BatchSizeResult:
     folder = output_folder(out, "batch-size")
     heading("5. batch size")
     splits = load_splits(data, seed)
-    steps = 100 if quick else 4000
+    steps = 50 if quick else 4000
     rng = np.random.default_rng(seed)
     reference = build_mlp(splits.vocab.size, n_hidden=200, norm="batch", seed=seed)
     with no_grad():

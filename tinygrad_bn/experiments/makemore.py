@@ -35,7 +35,7 @@ def run(quick=False, data=None, seed=42, out=None, steps=None) -> MakemoreResult
     folder = output_folder(out, "makemore")
     heading("9. the full makemore run with BatchNorm")
     splits = load_splits(data, seed)
-    steps = steps if steps is not None else (2000 if quick else 200_000)
+    steps = steps if steps is not None else (1000 if quick else 200_000)
     model = build_mlp(splits.vocab.size, block_size=3, n_embd=10, n_hidden=200, n_layers=1, norm="batch", seed=seed)
     n_params = sum(p.data.size for p in model.parameters())
     print(f"model: {n_params:,} parameters; {steps:,} steps, batch 32, lr 0.1 -> 0.01 at step {steps // 2:,}")

@@ -75,7 +75,7 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
     folder = output_folder(out, "running-stats")
     heading("4. running statistics")
     splits = load_splits(data, seed)
-    steps, every = (600, 50) if quick else (6000, 100)
+    steps, every = (300, 50) if quick else (6000, 100)
     Xtr = splits.train[0]
     rng = np.random.default_rng(seed + 7)
     tracks, val_running, val_calibrated, calibration_diff = {}, {}, {}, {}
@@ -84,7 +84,7 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
         bn, track = model[3], Track()
 
         def record(step, model, loss, bn=bn, track=track):
-            if step % every and step != steps - 1:
+            if step >= 0 and (step + 1) % every and step != steps - 1:
                 return
             mean, var = dataset_statistics(model, Xtr)
             with no_grad():
@@ -97,6 +97,7 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
             track.data_mean.append(mean)
             track.data_var.append(var)
 
+        record(-1, model, None)  # before training: running mean 0, running variance 1
         train(model, splits, steps, lr=0.1, seed=seed, label=f"momentum {momentum}", evaluate_at_end=False, on_step=record)
         tracks[momentum] = track
         val_running[momentum] = evaluate(model, *splits.val)

@@ -7,7 +7,7 @@
 3. Draw both BatchNorm graphs on a tiny batch.
 4. Write a report folder: README.md (summary table), plots, pictures.
 
-Why BatchNorm wins here: at lr 0.5 the plain net's weights grow, its
+Why BatchNorm wins here: at lr 0.5 (1.0 in quick mode) the plain net's weights grow, its
 pre-activations drift far from zero and the tanh units saturate (|tanh| near 1,
 where its slope 1 - tanh^2 is near 0), so the gradient through them fades and
 the net learns slowly. BatchNorm re-centres and re-scales every pre-activation
@@ -42,8 +42,10 @@ class TourResult:
 
 
 def settings(quick):
-    """The tour's net and schedule (quick: a few seconds, for the tests)."""
-    return dict(n_layers=5, n_hidden=64 if quick else 100, lr=0.5, steps=300 if quick else 1500, batch_size=32)
+    """The tour's net and schedule (quick: a few seconds, for the tests: a narrower net, so a higher lr)."""
+    if quick:
+        return dict(n_layers=5, n_hidden=32, lr=1.0, steps=300, batch_size=32)
+    return dict(n_layers=5, n_hidden=100, lr=0.5, steps=1500, batch_size=32)
 
 
 def run(quick=False, data=None, seed=42, out=None) -> TourResult:
