@@ -14,6 +14,7 @@ at, not three. (In micrograd, chasing those cycles is most of a step.)
 """
 
 import math
+import numbers
 
 from .graph import _GradMode, _Group, topological_order
 
@@ -51,7 +52,7 @@ class Value:
             out = self.data**other.data
             da = _power_slope(self.data, other.data)
             return _node(out, "**", self, da, other, out * _log_or_nan(self.data, other.data))
-        if not isinstance(other, (int, float)):
+        if not isinstance(other, numbers.Real):  # int, float, numpy scalars
             raise TypeError(f"Value ** {type(other).__name__}: the exponent must be a number or a Value")
         return _node(self.data**other, f"**{other}", self, _power_slope(self.data, other))  # d(a^p)/da = p a^(p-1)
 
