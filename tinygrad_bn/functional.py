@@ -77,6 +77,23 @@ def _correction(unbiased):
     return 1 if unbiased else 0
 
 
+_AXES = {2: (0,), 3: (0, 2)}  # the batch axes of (N, C) and (N, C, L)
+_DOT = {2: "ij,ij->j", 3: "ijk,ijk->j"}  # einsum: sum over the batch axes of a product
+
+
+def _layout(x, gamma, beta, who):
+    """Check a training batch; return its batch axes, values per feature n, the (1, C[, 1]) shape of statistics, and the einsum."""
+    shape = x.data.shape
+    if len(shape) not in _AXES:
+        _batch_axes(x, who)
+    n = shape[0] if len(shape) == 2 else shape[0] * shape[2]
+    if n == 1:
+        _check_training_batch(x, who)
+    if (gamma is not None and gamma.data.shape != shape[1:2]) or (beta is not None and beta.data.shape != shape[1:2]):
+        _check_affine(x, gamma, beta, who)
+    return _AXES[len(shape)], n, (1, shape[1], 1)[: len(shape)], _DOT[len(shape)]
+
+
 # ---- 1. composed from primitives ----------------------------------------------------
 
 
@@ -101,7 +118,7 @@ def _composed(x, gamma, beta, eps, correction):
     with group("BatchNorm (composed)"):
         mean = _named(x.mean(dim=axes, keepdim=True), "mean")
         centred = _named(x - mean, "centred")
-        squared = _named(centred * centred, "squared")
+        squared = _named(centred**2, "squared")
         if correction:
             var = _named(squared.sum(dim=axes, keepdim=True) / (n - correction), "var")
         else:
@@ -166,13 +183,8 @@ def _fused(x, gamma, beta, eps, correction):
     Written for speed: few passes over the data, temporaries reused in place
     (`np.einsum` sums products without building them).
     """
-    axes = _batch_axes(x, "batchnorm_fused")
-    _check_training_batch(x, "batchnorm_fused")
-    _check_affine(x, gamma, beta, "batchnorm_fused")
-    n = _values_per_channel(x)
+    axes, n, stat_shape, dot = _layout(x, gamma, beta, "batchnorm_fused")
     d = n - correction
-    stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    dot = "ij,ij->j" if x.ndim == 2 else "ijk,ijk->j"  # sum over the batch axes of a product
     mean = np.add.reduce(x.data, axis=axes, keepdims=True) / n
     x_hat = x.data - mean  # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
     var = np.einsum(dot, x_hat, x_hat).reshape(stat_shape) / d
@@ -199,7 +211,7 @@ def _fused(x, gamma, beta, eps, correction):
             grads += (dbeta.reshape(-1),)
         return grads
 
-    inputs = (x,) + tuple(p for p in (gamma, beta) if p is not None)
+    inputs = (x, gamma, beta) if gamma is not None and beta is not None else tuple(t for t in (x, gamma, beta) if t is not None)
     result = Tensor._make(out, inputs, "batchnorm", backward)
     result._saved = {"x_hat": x_hat, "inv_std": inv_std}
     result.label = "out"
