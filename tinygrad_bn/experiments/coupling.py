@@ -98,7 +98,9 @@ def _plots(r, folder):
     top = max(np.abs(J).max() for J in r.jacobians.values())
     out, inp = r.block_size
     for ax, (mode, J) in zip(axes, r.jacobians.items()):
-        image = ax.imshow(np.log10(np.abs(J) + 1e-8), vmin=np.log10(top) - 5, vmax=np.log10(top), cmap="magma", aspect="auto")
+        image = ax.imshow(
+            np.log10(np.abs(J) + 1e-8), vmin=np.log10(top) - 5, vmax=np.log10(top), cmap="magma", aspect="auto", interpolation="nearest"
+        )
         for k in range(1, r.batch_size):
             ax.axhline(k * out - 0.5, color="white", lw=0.6)
             ax.axvline(k * inp - 0.5, color="white", lw=0.6)

@@ -160,7 +160,16 @@ def _report(result, cfg, folder):
         f"batch {cfg['batch_size']}, from the same initial weights on the same mini-batches."
     )
     rows = [
-        [name, cfg["steps"], cfg["lr"], r.final(), r.train_loss, r.val_loss, f"{np.mean(result.saturation[name]):.1%}", f"{r.seconds:.1f}"]
+        [
+            name,
+            cfg["steps"],
+            f"{cfg['lr']:g}",
+            r.final(),
+            r.train_loss,
+            r.val_loss,
+            f"{np.mean(result.saturation[name]):.1%}",
+            f"{r.seconds:.1f}",
+        ]
         for name, r in result.runs.items()
     ]
     report.table(["run", "steps", "lr", "loss, last 200 steps", "train loss", "val loss", "saturated tanh", "seconds"], rows)
