@@ -92,6 +92,15 @@ def test_every_chapter_has_runnable_code(name):
     assert python_blocks(path), f"docs/{name} has no ```python block, so nothing in it is checked"
 
 
+def test_the_index_links_every_page_and_only_pages_that_exist():
+    index = (DOCS / "README.md").read_text(encoding="utf-8")
+    targets = {m.split("#")[0] for m in re.findall(r"\]\(([^)\s]+\.md(?:#[^)\s]*)?)\)", index)}
+    pages = {p.name for p in doc_files()} - {"README.md"}
+    assert pages <= targets, f"docs/README.md does not link {sorted(pages - targets)}"
+    missing = sorted(t for t in targets if not (DOCS / t).is_file())
+    assert not missing, f"docs/README.md links pages that do not exist: {missing}"
+
+
 # Fences that look like Python but would silently not run.
 ALMOST_PYTHON = {"py", "python3", "Python", "py3"}
 
