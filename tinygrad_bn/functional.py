@@ -111,10 +111,7 @@ def batchnorm_composed(x, gamma, beta, eps=1e-5, unbiased=False):
 
 def _composed(x, gamma, beta, eps, correction):
     """The composed graph; also returns the batch mean and variance tensors."""
-    axes = _batch_axes(x, "batchnorm_composed")
-    _check_training_batch(x, "batchnorm_composed")
-    _check_affine(x, gamma, beta, "batchnorm_composed")
-    n = _values_per_channel(x)
+    axes, n, _, _ = _layout(x, gamma, beta, "batchnorm_composed")
     with group("BatchNorm (composed)"):
         mean = _named(x.mean(dim=axes, keepdim=True), "mean")
         centred = _named(x - mean, "centred")
@@ -125,7 +122,7 @@ def _composed(x, gamma, beta, eps, correction):
             var = _named(squared.mean(dim=axes, keepdim=True), "var")
         var_eps = _named(var + eps, "var+eps")
         inv_std = _named(var_eps**-0.5, "inv_std")
-        out = x_hat = _named(centred * inv_std, "x_hat")
+        x_hat = _named(centred * inv_std, "x_hat")
         out = _scale_and_shift(x_hat, gamma, beta)
     return out, mean, var
 
@@ -247,7 +244,7 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
             column = [r[j] for r in rows]
             mean = _named(_total(column) / n, f"mean[{j}]")
             centred = [_named(v - mean, f"centred[{i},{j}]") for i, v in enumerate(column)]
-            var = _named(_total([_named(c * c, f"squared[{i},{j}]") for i, c in enumerate(centred)]) / d, f"var[{j}]")
+            var = _named(_total([_named(c**2, f"squared[{i},{j}]") for i, c in enumerate(centred)]) / d, f"var[{j}]")
             inv_std = _named((_named(var + eps, f"var+eps[{j}]")) ** -0.5, f"inv_std[{j}]")
             for i, c in enumerate(centred):
                 x_hat = _named(c * inv_std, f"x_hat[{i},{j}]")
