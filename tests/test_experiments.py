@@ -270,7 +270,7 @@ def test_the_makemore_run_learns_far_beyond_guessing(makemore):
     assert makemore.train_loss < makemore.uniform_loss - 0.6
 
 
-def test_the_makemore_run_records_every_step_and_drops_the_learning_rate_halfway(makemore):
+def test_the_makemore_run_records_a_finite_loss_for_every_step(makemore):
     assert len(makemore.losses) == makemore.steps and np.all(np.isfinite(makemore.losses))
 
 

@@ -56,7 +56,7 @@ def run(quick=False, data=None, seed=42, out=None) -> BatchSizeResult:
     trainings = {}
     for b in BATCH_SIZES:
         model = build_mlp(splits.vocab.size, n_hidden=200, norm="batch", seed=seed)
-        trainings[b] = train(model, splits, steps, lr=0.1, batch_size=b, seed=seed, label=f"batch {b}")
+        trainings[b] = train(model, splits, steps, lr=0.1, batch_size=b, seed=seed, label=f"batch {b}", evaluate_train=False)
     r = BatchSizeResult(BATCH_SIZES, list(mean_noise), list(var_noise), trainings, steps)
     print("noise of the batch statistics (first layer, initial weights; 200 batches each):")
     print(f"  {'batch':>6} {'std(batch mean)/sigma':>22} {'1/sqrt(B)':>10} {'std(batch var)/var':>19}   val loss after {steps} steps")

@@ -8,7 +8,7 @@ normalise every feature (column) over the batch:
 
 With gamma = 1 and beta = 0 (their initial values) every feature of the output
 has mean 0 and standard deviation sqrt(var/(var + eps)), i.e. 1 up to eps.
-The by-hand numpy version above and `nn.BatchNorm1d` must agree exactly.
+`batchnorm_by_hand` (numpy, nothing else) and `nn.BatchNorm1d` agree to rounding.
 """
 
 from dataclasses import dataclass, field

@@ -188,6 +188,8 @@ def _report(result, cfg, folder):
         ],
     )
     report.heading("Pictures")
+    if not any(path.name == "loss_curves.png" for path in result.files):
+        report.text(f"No plots: {PLOTS_HINT}.")
     for path in result.files:
         if path.suffix == ".png":
             report.image(path, path.stem.replace("_", " "))

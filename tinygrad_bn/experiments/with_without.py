@@ -148,7 +148,8 @@ def _plots(r, folder):
             axes[1, col].plot((edges[:-1] + edges[1:]) / 2, hist, label=f"layer {i + 1}: std {s['grad_std'][i]:.1e}")
         axes[0, col].set(xlabel="tanh output", ylabel="density", title=f"{name}: activations after training")
         axes[1, col].set(xlabel="d loss / d tanh output", ylabel="density", title=f"{name}: gradients after training")
-        axes[0, col].legend(fontsize=8)
+        axes[0, col].set_ylim(0, axes[0, col].get_ylim()[1] * 2.0)  # room for the legend above the curves
+        axes[0, col].legend(fontsize=8, loc="upper center")
         axes[1, col].legend(fontsize=8)
     files.append(save(fig, folder / "layer_statistics.png"))
     return files
