@@ -30,6 +30,15 @@ def test_parameters_are_labelled_tensors_that_require_grad():
         assert p.label == name.rsplit(".", 1)[-1]
 
 
+def test_an_unlabelled_parameter_is_labelled_with_its_attribute_name():
+    class Scale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.factor = Tensor(np.ones(1), requires_grad=True)
+
+    assert Scale().factor.label == "factor"
+
+
 def test_a_shared_parameter_is_listed_once():
     model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
     model[1].weight = model[0].weight
@@ -101,6 +110,18 @@ def test_error_lists_every_problem_at_once():
     with pytest.raises(ValueError) as error:
         TwoLayer().load_state_dict(incoming)
     assert "hidden.bias" in str(error.value) and "bn.extra" in str(error.value) and "bn.weight" in str(error.value)
+
+
+def test_replacing_a_child_with_none_removes_it():
+    model = TwoLayer()
+    model.bn = None
+    assert "bn.weight" not in dict(model.named_parameters()) and "(bn)" not in repr(model)
+
+
+def test_functional_reexports_cross_entropy():
+    from tinygrad_bn import functional, tensor
+
+    assert functional.cross_entropy is tensor.cross_entropy
 
 
 def test_forgetting_super_init_is_explained():

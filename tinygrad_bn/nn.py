@@ -60,10 +60,14 @@ class Module:
         if isinstance(value, Module):
             self._modules[name] = value
             object.__setattr__(value, "_name", name)
+        elif name in self._modules:  # a child replaced by something else (None, say) is no longer a child
+            del self._modules[name]
         elif name in self._buffers:
             self._buffers[name] = value
         elif name in self._parameters or (isinstance(value, Tensor) and value.requires_grad):
             self._parameters[name] = value
+            if isinstance(value, Tensor) and not value.label:
+                value.label = name  # pictures show parameters by name
         object.__setattr__(self, name, value)
 
     def register_buffer(self, name, tensor):
