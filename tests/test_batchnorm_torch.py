@@ -5,6 +5,7 @@ import pytest
 
 from tinygrad_bn import Tensor, nn
 from tinygrad_bn.functional import batch_norm
+from tinygrad_bn.optim import SGD
 
 torch = pytest.importorskip("torch")
 
@@ -162,3 +163,33 @@ def test_float32_layer_matches_pytorch_in_float32():
     assert out.dtype == np.float32 and ours.running_var.dtype == np.float32
     np.testing.assert_allclose(out.data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "composed"])
+def test_mlp_with_batchnorm_trains_like_pytorch_under_sgd(fused):
+    nn.manual_seed(0)
+    ours = nn.Sequential(nn.Linear(6, 8, bias=False), nn.BatchNorm1d(8, fused=fused), nn.Tanh(), nn.Linear(8, 3))
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(6, 8, bias=False), torch.nn.BatchNorm1d(8), torch.nn.Tanh(), torch.nn.Linear(8, 3)
+    ).double()
+    theirs.load_state_dict({key: torch.from_numpy(value) for key, value in ours.state_dict().items()})
+    opt_o = SGD(ours.parameters(), lr=0.3, momentum=0.9, weight_decay=1e-3)
+    opt_t = torch.optim.SGD(theirs.parameters(), lr=0.3, momentum=0.9, weight_decay=1e-3)
+    rng = np.random.default_rng(8)
+    for step in range(5):
+        x, y = rng.standard_normal((16, 6)), rng.integers(0, 3, 16)
+        loss_o = ours(Tensor(x)).cross_entropy(y)
+        loss_t = torch.nn.functional.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y))
+        opt_o.zero_grad()
+        opt_t.zero_grad()
+        loss_o.backward()
+        loss_t.backward()
+        opt_o.step()
+        opt_t.step()
+        assert abs(loss_o.item() - loss_t.item()) <= TOL, f"loss at step {step}"
+    for key, value in ours.state_dict().items():
+        assert_close(value, theirs.state_dict()[key], f"{key} after training")
+    ours.eval()
+    theirs.eval()
+    x = rng.standard_normal((1, 6))
+    assert_close(ours(Tensor(x)).data, theirs(torch.tensor(x)), "eval output of a single example")
