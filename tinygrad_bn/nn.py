@@ -380,13 +380,12 @@ class BatchNorm1d(Module):
         use_batch_stats = self.training or self.running_mean is None
         if use_batch_stats:
             F._check_training_batch(x, who)
+        counting = self.training and self.track_running_stats
         momentum = self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
-            if momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+        if counting and momentum is None:  # cumulative average: batch k gets weight 1/k
+            momentum = 1.0 / float(self.num_batches_tracked.data + 1)
         keep = not self.training or self.track_running_stats
-        return F.batch_norm(
+        out = F.batch_norm(
             x,
             self.running_mean if keep else None,
             self.running_var if keep else None,
@@ -397,6 +396,9 @@ class BatchNorm1d(Module):
             eps=self.eps,
             fused=self.fused,
         )
+        if counting:  # only once the batch went through: a refused batch changes nothing
+            self.num_batches_tracked.data += 1
+        return out
 
     def extra_repr(self):
         text = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
