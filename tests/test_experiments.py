@@ -7,6 +7,11 @@ import numpy as np
 import pytest
 
 from tinygrad_bn.experiments import load
+from tinygrad_bn.experiments.common import load_splits
+from tinygrad_bn.experiments.coupling import jacobian
+from tinygrad_bn.experiments.landscape import probe
+from tinygrad_bn.experiments.mlp import build_mlp
+from tinygrad_bn.tensor import Tensor
 
 SEED = 42
 
@@ -215,17 +220,13 @@ def test_in_training_mode_changing_a_batchmate_changes_an_examples_output(coupli
     assert coupling.batchmate_effect["eval"] == 0.0
 
 
-def test_the_jacobian_matches_finite_differences(coupling):
-    """Spot check of one block against central differences, so the pictures show the true derivative."""
-    from tinygrad_bn.experiments.coupling import jacobian
-
+def test_the_jacobian_helper_matches_central_differences():
+    """On a function that couples the rows as training-mode BatchNorm does, so the pictures show the true derivative."""
     f = lambda x: x * x.sum(dim=0, keepdim=True)  # couples rows like training-mode BatchNorm
     x = np.random.default_rng(0).standard_normal((3, 2))
     J = jacobian(f, x)
     eps = 1e-6
     numeric = np.zeros_like(J)
-    from tinygrad_bn.tensor import Tensor
-
     for j in range(x.size):
         d = np.zeros(x.size)
         d[j] = eps
@@ -249,11 +250,7 @@ def test_effective_smoothness_is_smaller_with_batchnorm(landscape):
 # in the 300 quick steps it is smaller with BatchNorm for some seeds and not others, so it is not asserted.
 
 
-def test_probing_leaves_the_model_as_it_was(tmp_path):
-    from tinygrad_bn.experiments.common import load_splits
-    from tinygrad_bn.experiments.landscape import probe
-    from tinygrad_bn.experiments.mlp import build_mlp
-
+def test_probing_leaves_the_model_as_it_was():
     splits = load_splits(seed=SEED, quiet=True)
     model = build_mlp(splits.vocab.size, n_layers=2, n_hidden=16, seed=0)
     before = model.state_dict()

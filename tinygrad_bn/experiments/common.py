@@ -7,9 +7,9 @@ from ..data import load_names, make_splits
 REPORT_ROOT = Path("tinygrad-bn-report")
 
 
-def output_folder(out, name: str) -> Path:
-    """`out` if given, else ./tinygrad-bn-report/<name>; created if missing."""
-    folder = Path(out) if out is not None else REPORT_ROOT / name
+def output_folder(out, name: str | None) -> Path:
+    """`out` if given, else ./tinygrad-bn-report/<name> (or the report root for name=None); created if missing."""
+    folder = Path(out) if out is not None else REPORT_ROOT / name if name else REPORT_ROOT
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

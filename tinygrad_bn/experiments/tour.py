@@ -49,7 +49,7 @@ def settings(quick):
 
 
 def run(quick=False, data=None, seed=42, out=None) -> TourResult:
-    folder = output_folder(out, "")
+    folder = output_folder(out, None)
     cfg = settings(quick)
     heading("BatchNorm tour")
     splits = load_splits(data, seed)
