@@ -267,6 +267,8 @@ class Tensor:
             )
 
         def backward(g):
+            if a.data.ndim == 2 and b.data.ndim == 2:
+                return g @ b.data.T, a.data.T @ g
             g2 = g.reshape(a.shape[0] if a.ndim == 2 else 1, b.shape[1] if b.ndim == 2 else 1)
             a2, b2 = a.data.reshape(-1, a.shape[-1]), b.data.reshape(b.shape[0], -1)
             return (g2 @ b2.T).reshape(a.shape), (a2.T @ g2).reshape(b.shape)
@@ -319,12 +321,13 @@ class Tensor:
         for node in order:
             if node._prev:
                 node.grad = None
-        _accumulate(self, grad)
+        _accumulate(self, grad, grad)
         for node in reversed(order):
-            if node._prev and node.grad is not None:
-                for child, g in zip(node._prev, node._backward(node.grad)):
+            out_grad = node.grad
+            if node._prev and out_grad is not None:
+                for child, g in zip(node._prev, node._backward(out_grad)):
                     if child.requires_grad:
-                        _accumulate(child, g)
+                        _accumulate(child, g, out_grad)
 
     def zero_grad(self):
         self.grad = None
@@ -353,12 +356,19 @@ def _any_requires_grad(inputs):
     return False
 
 
-def _accumulate(node, g):
-    """node.grad += g, keeping node's shape and dtype; leaves get their own writable copy."""
+def _accumulate(node, g, out_grad):
+    """node.grad += g, keeping node's shape and dtype.
+
+    The engine never changes a gradient array in place, so nodes may share
+    them. A leaf's `grad` is yours to change, so a leaf gets an array of its
+    own: g itself only when g is a fresh array (not a view, not the incoming
+    `out_grad` passed straight through), otherwise a copy.
+    """
     if g.dtype != node.data.dtype:
         g = g.astype(node.data.dtype)
     if node.grad is None:
-        node.grad = g if node._prev else np.array(g, copy=True)
+        private = node._prev or (g is not out_grad and g.flags.owndata and g.flags.writeable)
+        node.grad = g if private else g.copy()
     else:
         node.grad = node.grad + g
 
@@ -422,7 +432,8 @@ def cross_entropy(logits, targets):
     def backward(g):
         dlogits = e / total
         dlogits[rows, t] -= 1
-        return (dlogits * (g / n),)
+        dlogits *= g / n
+        return (dlogits,)
 
     return Tensor._make(np.asarray(loss, dtype=logits.dtype), (logits,), "cross_entropy", backward)
 
