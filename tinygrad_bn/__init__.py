@@ -1,13 +1,30 @@
 """tinygrad_bn: a small autograd engine for learning backpropagation and BatchNorm.
 
 Read in this order: graph.py (walking a graph), value.py (scalars),
-tensor.py (arrays and broadcasting), gradcheck.py (checking gradients).
+tensor.py (arrays and broadcasting), gradcheck.py (checking gradients),
+functional.py (BatchNorm composed and fused), nn.py and optim.py (layers and
+SGD), viz.py (pictures, imported on first use).
 """
 
+from . import functional, nn, optim
 from .gradcheck import gradcheck
 from .graph import group, is_grad_enabled, no_grad, topological_order
 from .tensor import Tensor, cat, cross_entropy, stack
 from .value import Value
 
-__all__ = ["Value", "Tensor", "cat", "stack", "cross_entropy", "no_grad", "group", "is_grad_enabled", "topological_order", "gradcheck"]
+__all__ = [
+    "Value",
+    "Tensor",
+    "cat",
+    "stack",
+    "cross_entropy",
+    "no_grad",
+    "group",
+    "is_grad_enabled",
+    "topological_order",
+    "gradcheck",
+    "functional",
+    "nn",
+    "optim",
+]
 __version__ = "0.1.0"
