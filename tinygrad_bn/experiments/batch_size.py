@@ -16,7 +16,7 @@ import numpy as np
 from ..graph import no_grad
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 BATCH_SIZES = (8, 32, 128, 512)
 
@@ -62,17 +62,11 @@ def run(quick=False, data=None, seed=42, out=None) -> BatchSizeResult:
     print(f"  {'batch':>6} {'std(batch mean)/sigma':>22} {'1/sqrt(B)':>10} {'std(batch var)/var':>19}   val loss after {steps} steps")
     for b, mn, vn in zip(BATCH_SIZES, r.mean_noise, r.var_noise):
         print(f"  {b:>6} {mn:22.4f} {1 / np.sqrt(b):10.4f} {vn:19.4f}   {trainings[b].val_loss:.4f}")
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     sizes = np.array(r.batch_sizes)
     ax.loglog(sizes, r.mean_noise, "o-", color="tab:blue", label="std of the batch mean / sigma")

@@ -16,7 +16,7 @@ import numpy as np
 from ..tensor import Tensor
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
-from .plotting import PLOTS_HINT, pyplot
+from .plotting import draw_plots
 
 
 @dataclass
@@ -83,17 +83,11 @@ def run(quick=False, data=None, seed=42, out=None) -> CouplingResult:
             f"  {mode:<5} mode: max |on-diagonal block entry| {diag[mode]:.2e}, max |off-diagonal| {off[mode]:.2e}; "
             f"changing example 1 moves example 0's logits by {effect[mode]:.2e}"
         )
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
     top = max(np.abs(J).max() for J in r.jacobians.values())
     out, inp = r.block_size

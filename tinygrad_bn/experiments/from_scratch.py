@@ -17,7 +17,7 @@ import numpy as np
 
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 
 @dataclass
@@ -70,17 +70,11 @@ def run(quick=False, data=None, seed=42, out=None) -> FromScratchResult:
     print(f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}")
     print(f"  numpy formula vs nn.BatchNorm1d: max |difference| = {r.by_hand_max_diff:.1e}")
     print(f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, {r.saturated_after:.1%} after")
-    r.files = _plots(r, h.data, normalised.data, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, h.data, normalised.data, folder)
     return r
 
 
-def _plots(r, before, after, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, before, after, folder):
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     bins = np.linspace(-6, 6, 61)
     axes[0].hist(before.ravel(), bins=bins, color="tab:red", alpha=0.6, label="before BatchNorm")

@@ -23,7 +23,7 @@ import numpy as np
 
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 RUNS = {"no norm": None, "BatchNorm": "batch"}
 ETAS = (0.1, 0.2, 0.4, 0.8)
@@ -102,17 +102,11 @@ def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
             f"  {name:<10} {r.median('loss_variation', name):15.4f} {r.median('gradient_change', name):16.4f} "
             f"{r.median('smoothness', name):11.3f} {r.trainings[name].val_loss:9.4f}"
         )
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     colours = {"no norm": "tab:red", "BatchNorm": "tab:blue"}
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     panels = (

@@ -19,7 +19,7 @@ from .. import nn
 from ..graph import no_grad
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 RUNS = {"no norm": None, "BatchNorm": "batch", "LayerNorm": "layer"}
 
@@ -73,17 +73,11 @@ def run(quick=False, data=None, seed=42, out=None) -> LayerNormResult:
         net = build_mlp(splits.vocab.size, n_hidden=200, norm=norm, seed=seed)
         r.trainings[name] = train(net, splits, steps, lr=0.1, seed=seed, label=name)
     print(f"after {steps} steps at lr 0.1: " + ", ".join(f"{k} val {t.val_loss:.4f}" for k, t in r.trainings.items()))
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     colours = {"no norm": "tab:red", "BatchNorm": "tab:blue", "LayerNorm": "tab:green"}
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     for k in ("BatchNorm", "LayerNorm"):

@@ -15,7 +15,7 @@ import numpy as np
 
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 LECTURE = {"train": 2.0668, "val": 2.1048}
 
@@ -47,17 +47,11 @@ def run(quick=False, data=None, seed=42, out=None, steps=None) -> MakemoreResult
         f"({steps:,} steps in {r.seconds:.0f}s, {r.seconds / steps * 1e3:.2f} ms/step)"
     )
     print(f"  {'lecture':<10} {LECTURE['train']:8.4f} {LECTURE['val']:8.4f}   (200,000 steps on the 32,033 names of names.txt)")
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     fig, ax = plt.subplots(figsize=(7, 4))
     window = max(1, r.steps // 200)
     usable = len(r.losses) // window * window

@@ -22,6 +22,19 @@ def pyplot():
     return plt
 
 
+def draw_plots(plot, *args, announce=True) -> list[Path]:
+    """Files written by `plot(plt, *args)`, printed one per line; without matplotlib, the hint and []."""
+    plt = pyplot()
+    if plt is None:
+        print(f"  {PLOTS_HINT}")
+        return []
+    files = plot(plt, *args)
+    if announce:
+        for path in files:
+            print(f"  plot: {path}")
+    return files
+
+
 def save(fig, path) -> Path:
     """Write `fig` as a small PNG and close it (figures otherwise pile up in memory)."""
     path = Path(path)

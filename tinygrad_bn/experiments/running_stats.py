@@ -20,7 +20,7 @@ import numpy as np
 from ..graph import no_grad
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, evaluate, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 MOMENTA = (0.1, 0.01, None)
 
@@ -117,17 +117,11 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
             f"{val_running[m]:.4f} -> {val_calibrated[m]:.4f}"
         )
     print("  (* |log(var / dataset var)|; 'one batch' averages that error over every record)")
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     colours = {0.1: "tab:blue", 0.01: "tab:green", None: "tab:orange"}
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     t0 = r.tracks[0.1]

@@ -24,7 +24,7 @@ from ..functional import batchnorm_composed, batchnorm_fused
 from ..tensor import Tensor
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, forward_collect, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import PLOTS_HINT, draw_plots, save
 from .report import Report
 
 SATURATED = 0.97  # |tanh| above this: slope 1 - tanh^2 below 0.06
@@ -78,7 +78,7 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     print(f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = {loss_diff:.2e}")
 
     result = TourResult(runs, grad_diff, loss_diff, saturation, cfg["lr"], cfg["steps"])
-    result.files += _plots(result, folder)
+    result.files += draw_plots(_plots, result, folder, announce=False)
     result.files += _graphs(folder / "graphs")
     report = _report(result, cfg, folder)
     heading("where everything went")
@@ -110,11 +110,7 @@ def _saturation(model, splits, n=2000):
     return [float(np.mean(np.abs(t.data) > SATURATED)) for t in tanhs]
 
 
-def _plots(result, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, result, folder):
     colours = {"no norm": "tab:red", "BatchNorm (fused)": "tab:blue", "BatchNorm (composed)": "tab:cyan"}
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     for name, r in result.runs.items():

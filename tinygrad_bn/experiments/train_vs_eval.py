@@ -19,7 +19,7 @@ from ..functional import batchnorm_fused
 from ..graph import no_grad
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 
 @dataclass
@@ -86,17 +86,11 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
         print(f"  batch {size:>6}: {d:.4f}")
     print(f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, {losses['eval']:.4f} in eval mode")
     r = TrainVsEvalResult(message, single_diff, alone_diff, sizes, differences, losses)
-    r.files = _plots(r, pairs, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, pairs, folder)
     return r
 
 
-def _plots(r, pairs, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, pairs, folder):
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     ax.loglog(r.batch_sizes, r.mode_difference, "o-", color="tab:purple", label="mean |train-mode - eval-mode|")
     ax.set(xlabel="batch size", ylabel="mean |difference| of BatchNorm outputs", title="train vs eval mode: the gap shrinks with the batch")

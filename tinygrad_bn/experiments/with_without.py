@@ -21,7 +21,7 @@ import numpy as np
 
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, forward_collect, train
-from .plotting import PLOTS_HINT, pyplot, save
+from .plotting import draw_plots, save
 
 SATURATED = 0.97
 RUNS = {"no norm": None, "BatchNorm": "batch"}
@@ -90,9 +90,7 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
         sat = " ".join(f"{v:5.1%}" for v in s["saturated"])
         grad = " ".join(f"{v:.1e}" for v in s["grad_std"])
         print(f"  {name:<10} saturated: {sat}   gradient std: {grad}")
-    r.files = _plots(r, folder)
-    for path in r.files:
-        print(f"  plot: {path}")
+    r.files = draw_plots(_plots, r, folder)
     return r
 
 
@@ -114,11 +112,7 @@ def layer_statistics(model, splits, seed, batch_size=500):
     }
 
 
-def _plots(r, folder):
-    plt = pyplot()
-    if plt is None:
-        print(f"  {PLOTS_HINT}")
-        return []
+def _plots(plt, r, folder):
     colours = {"no norm": "tab:red", "BatchNorm": "tab:blue"}
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     for name, t in r.curves.items():
