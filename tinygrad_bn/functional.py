@@ -195,8 +195,8 @@ def _fused(x, gamma, beta, eps, correction):
         out += beta.data.reshape(stat_shape)
 
     def backward(dy):
-        dbeta = np.add.reduce(dy, axis=axes, keepdims=True)
-        dgamma = np.einsum(dot, dy, x_hat).reshape(stat_shape)
+        dbeta_c, dgamma_c = np.add.reduce(dy, axis=axes), np.einsum(dot, dy, x_hat)  # per feature, shape (C,)
+        dbeta, dgamma = dbeta_c.reshape(stat_shape), dgamma_c.reshape(stat_shape)
         k = dgamma / d
         shift = dbeta / n - k * (np.add.reduce(x_hat, axis=axes, keepdims=True) / n)
         dx = x_hat * -k  # dx = scale (dy - mean(dy) - k (x_hat - mean(x_hat))), built in place:
@@ -205,9 +205,9 @@ def _fused(x, gamma, beta, eps, correction):
         dx *= inv_std if g_ is None else g_ * inv_std
         grads = (dx,)
         if gamma is not None:
-            grads += (dgamma.reshape(-1),)
+            grads += (dgamma_c,)
         if beta is not None:
-            grads += (dbeta.reshape(-1),)
+            grads += (dbeta_c,)
         return grads
 
     inputs = (x, gamma, beta) if gamma is not None and beta is not None else tuple(t for t in (x, gamma, beta) if t is not None)

@@ -47,21 +47,26 @@ def group(name: str):
         _Group.current = previous
 
 
+_EMIT = object()  # on the stack: "the node below me has all its inputs emitted"
+
+
 def topological_order(root) -> list:
     """Every node reachable from `root`, each one after all of its inputs.
 
-    Iterative depth-first search: a node is emitted once all its inputs are.
+    Depth-first with an explicit stack: a node is pushed back under an _EMIT
+    marker, then its unvisited inputs on top; when the marker surfaces, all
+    of the node's inputs are in `order`, so the node goes in too.
     """
-    order, seen = [], {root}
-    stack = [(root, iter(root._prev))]
+    order, visited, stack = [], set(), [root]
     while stack:
-        node, inputs = stack[-1]
-        for child in inputs:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = stack.pop()
+        if node is _EMIT:
+            order.append(stack.pop())
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            stack.append(_EMIT)
+            for child in node._prev:
+                if child not in visited:
+                    stack.append(child)
     return order

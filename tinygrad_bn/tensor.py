@@ -314,8 +314,9 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if grad.shape != self.shape:
+            if type(grad) is not np.ndarray or grad.dtype != self.data.dtype:
+                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match")
         order = topological_order(self)
         for node in order:
@@ -364,10 +365,11 @@ def _accumulate(node, g, out_grad):
     own: g itself only when g is a fresh array (not a view, not the incoming
     `out_grad` passed straight through), otherwise a copy.
     """
-    if g.dtype != node.data.dtype:
-        g = g.astype(node.data.dtype)
+    dtype = node.data.dtype
+    if g.dtype is not dtype and g.dtype != dtype:  # `is` first: numpy's common dtypes are singletons
+        g = g.astype(dtype)
     if node.grad is None:
-        private = node._prev or (g is not out_grad and g.flags.owndata and g.flags.writeable)
+        private = node._prev or (g.base is None and g is not out_grad)  # base is None: not a view
         node.grad = g if private else g.copy()
     else:
         node.grad = node.grad + g
