@@ -452,10 +452,12 @@ def cat(tensors, dim=0):
 
 
 def stack(tensors, dim=0):
-    """Join equal-shaped tensors along a new axis; the gradient is unstacked."""
+    """Join equal-shaped tensors along a new axis: give each that axis, then `cat` them."""
     tensors = tuple(tensors)
+    if len({t.shape for t in tensors}) != 1:
+        raise ValueError(f"stack needs tensors of equal shape, got {[t.shape for t in tensors]}")
     try:
-        data = np.stack([t.data for t in tensors], axis=dim)
-    except ValueError:
-        raise ValueError(f"stack needs tensors of equal shape, got {[t.shape for t in tensors]}") from None
-    return Tensor._make(data, tensors, "stack", lambda g: tuple(np.moveaxis(g, dim, 0)))
+        shape = np.expand_dims(tensors[0].data, dim).shape
+    except np.exceptions.AxisError:
+        raise IndexError(f"stack: dim {dim} is out of range for tensors with {tensors[0].ndim} dimensions") from None
+    return cat([t.reshape(shape) for t in tensors], dim)
