@@ -152,3 +152,10 @@ def test_gradcheck_refuses_a_mix_of_values_and_tensors():
 def test_gradcheck_needs_an_input():
     with pytest.raises(ValueError, match="at least one input"):
         gradcheck(lambda: Value(1.0))
+
+
+def test_requires_grad_false_on_a_computed_tensor_is_refused_with_the_way_out():
+    y = Tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"requires_grad_\(False\) on a tensor computed by '\*'.*detach\(\)"):
+        y.requires_grad_(False)
+    assert y.requires_grad  # unchanged

@@ -159,6 +159,18 @@ def test_leaf_grad_is_its_own_array_not_a_view_of_the_upstream_gradient():
     assert x.grad.tolist() == [[0.5] * 3] * 2
 
 
+def test_topological_order_without_leaves_keeps_only_computed_nodes_in_order():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    c = a * b
+    d = c + a
+    e = (d * c).sum()
+    full = topological_order(e)
+    interior = topological_order(e, leaves=False)
+    assert interior == [n for n in full if n._prev]
+    assert interior[-1] is e and len(interior) == 4
+    assert topological_order(a, leaves=False) == [a]  # the root is always in
+
+
 def test_topological_order_puts_every_node_after_its_inputs():
     a, b = Value(1.0), Value(2.0)
     c = a * b

@@ -50,12 +50,15 @@ def group(name: str):
 _EMIT = object()  # on the stack: "the node below me has all its inputs emitted"
 
 
-def topological_order(root) -> list:
+def topological_order(root, leaves=True) -> list:
     """Every node reachable from `root`, each one after all of its inputs.
 
     Depth-first with an explicit stack: a node is pushed back under an _EMIT
     marker, then its unvisited inputs on top; when the marker surfaces, all
     of the node's inputs are in `order`, so the node goes in too.
+    `leaves=False` leaves out the nodes no op computed (they have no inputs):
+    what a backward pass visits, since leaves only receive gradients (the
+    root is always in).
     """
     order, visited, stack = [], set(), [root]
     while stack:
@@ -67,6 +70,6 @@ def topological_order(root) -> list:
             stack.append(node)
             stack.append(_EMIT)
             for child in node._prev:
-                if child not in visited:
+                if (leaves or child._prev) and child not in visited:
                     stack.append(child)
     return order

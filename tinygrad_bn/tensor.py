@@ -314,21 +314,22 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            if type(grad) is not np.ndarray or grad.dtype != self.data.dtype:
-                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+            dtype = self.data.dtype
+            if type(grad) is not np.ndarray or (grad.dtype is not dtype and grad.dtype != dtype):
+                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=dtype)
             if grad.shape != self.data.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match")
-        order = topological_order(self)
+        if not self._prev:  # a leaf: d(self)/d(self) is the identity
+            return _accumulate(self, grad, grad)
+        order = topological_order(self, leaves=False)  # the op nodes, each after its inputs
         for node in order:
-            if node._prev:
-                node.grad = None
-        _accumulate(self, grad, grad)
-        for node in reversed(order):
+            node.grad = None
+        self.grad = grad
+        for node in reversed(order):  # every node's users come before it, so its grad is complete
             out_grad = node.grad
-            if node._prev and out_grad is not None:
-                for child, g in zip(node._prev, node._backward(out_grad)):
-                    if child.requires_grad:
-                        _accumulate(child, g, out_grad)
+            for child, g in zip(node._prev, node._backward(out_grad)):
+                if child.requires_grad:
+                    _accumulate(child, g, out_grad)
 
     def zero_grad(self):
         self.grad = None
@@ -338,6 +339,11 @@ class Tensor:
         return Tensor(self.data)
 
     def requires_grad_(self, flag=True):
+        if self._prev and not flag:
+            raise RuntimeError(
+                f"requires_grad_(False) on a tensor computed by {self._op!r}: only leaves (tensors you created) can change it; "
+                "use t.detach() for a copy of the values that is cut off from the graph"
+            )
         if flag and self.data.dtype.kind not in "fc":
             raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
         self.requires_grad = flag
