@@ -77,21 +77,25 @@ def _correction(unbiased):
     return 1 if unbiased else 0
 
 
-_AXES = {2: (0,), 3: (0, 2)}  # the batch axes of (N, C) and (N, C, L)
-_DOT = {2: "ij,ij->j", 3: "ijk,ijk->j"}  # einsum: sum over the batch axes of a product
+# Per input rank: the batch axes, the einsum that sums a product over them, and the shape of per-feature statistics.
+_LAYOUTS = {2: ((0,), "ij,ij->j", (1, -1)), 3: ((0, 2), "ijk,ijk->j", (1, -1, 1))}
 
 
 def _layout(x, gamma, beta, who):
-    """Check a training batch; return its batch axes, values per feature n, the (1, C[, 1]) shape of statistics, and the einsum."""
+    """Check a training batch; return (batch axes, einsum, statistics shape) for its rank, and n, the values per feature."""
     shape = x.data.shape
-    if len(shape) not in _AXES:
-        _batch_axes(x, who)
-    n = shape[0] if len(shape) == 2 else shape[0] * shape[2]
+    if len(shape) == 2:
+        n = shape[0]
+    elif len(shape) == 3:
+        n = shape[0] * shape[2]
+    else:
+        _batch_axes(x, who)  # raises: BatchNorm1d takes (N, C) or (N, C, L)
     if n == 1:
         _check_training_batch(x, who)
-    if (gamma is not None and gamma.data.shape != shape[1:2]) or (beta is not None and beta.data.shape != shape[1:2]):
+    features = (shape[1],)
+    if (gamma is not None and gamma.data.shape != features) or (beta is not None and beta.data.shape != features):
         _check_affine(x, gamma, beta, who)
-    return _AXES[len(shape)], n, (1, shape[1], 1)[: len(shape)], _DOT[len(shape)]
+    return _LAYOUTS[len(shape)], n
 
 
 # ---- 1. composed from primitives ----------------------------------------------------
@@ -111,7 +115,7 @@ def batchnorm_composed(x, gamma, beta, eps=1e-5, unbiased=False):
 
 def _composed(x, gamma, beta, eps, correction):
     """The composed graph; also returns the batch mean and variance tensors."""
-    axes, n, _, _ = _layout(x, gamma, beta, "batchnorm_composed")
+    (axes, _, _), n = _layout(x, gamma, beta, "batchnorm_composed")
     with group("BatchNorm (composed)"):
         mean = _named(x.mean(dim=axes, keepdim=True), "mean")
         centred = _named(x - mean, "centred")
@@ -172,8 +176,7 @@ def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
     leaves mean(x_hat) near 1e-9, and dropping it would move dx by ~1e-11
     relative, where the composed graph (which centres, too) agrees to ~1e-16.
     """
-    out, _, _ = _fused(_as_tensor(x), gamma, beta, eps, _correction(unbiased))
-    return out
+    return _fused(_as_tensor(x), gamma, beta, eps, _correction(unbiased))[0]
 
 
 def _fused(x, gamma, beta, eps, correction):
@@ -182,7 +185,7 @@ def _fused(x, gamma, beta, eps, correction):
     Written for speed: few passes over the data, temporaries reused in place
     (`np.einsum` sums products without building them).
     """
-    axes, n, stat_shape, dot = _layout(x, gamma, beta, "batchnorm_fused")
+    (axes, dot, stat_shape), n = _layout(x, gamma, beta, "batchnorm_fused")
     d = n - correction
     mean = np.add.reduce(x.data, axis=axes, keepdims=True) / n
     x_hat = x.data - mean  # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
