@@ -2,8 +2,10 @@
 
 Every node keeps the nodes it was computed from in `_prev`. Backpropagation
 visits the nodes so that a node comes after everything that depends on it;
-this file finds that order with an explicit stack, so a graph of a million
-links needs no recursion (Python's limit is about 1,000 frames).
+this file finds that order (`topological_order`), or counts each node's
+users so that backpropagation can count them down (`count_users`), with
+explicit stacks, so a graph of a million links needs no recursion
+(Python's limit is about 1,000 frames).
 
 `no_grad()` switches graph recording off, as `torch.no_grad()` does.
 """
@@ -50,15 +52,12 @@ def group(name: str):
 _EMIT = object()  # on the stack: "the node below me has all its inputs emitted"
 
 
-def topological_order(root, leaves=True) -> list:
+def topological_order(root) -> list:
     """Every node reachable from `root`, each one after all of its inputs.
 
     Depth-first with an explicit stack: a node is pushed back under an _EMIT
     marker, then its unvisited inputs on top; when the marker surfaces, all
     of the node's inputs are in `order`, so the node goes in too.
-    `leaves=False` leaves out the nodes no op computed (they have no inputs):
-    what a backward pass visits, since leaves only receive gradients (the
-    root is always in).
     """
     order, visited, stack = [], set(), [root]
     while stack:
@@ -70,6 +69,26 @@ def topological_order(root, leaves=True) -> list:
             stack.append(node)
             stack.append(_EMIT)
             for child in node._prev:
-                if (leaves or child._prev) and child not in visited:
+                if child not in visited:
                     stack.append(child)
     return order
+
+
+def count_users(root) -> dict:
+    """For each node an op computed that `root` depends on (root included, leaves
+    left out): how many times ops in this graph take it as an input.
+
+    Backpropagation counts these down: a node's gradient is complete once every
+    user has passed its share back, and only then may the node pass gradients
+    on to its own inputs (Kahn's algorithm, run from the output).
+    """
+    users, stack = {root: 0}, [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if child._prev:
+                if child in users:
+                    users[child] += 1
+                else:
+                    users[child] = 1
+                    stack.append(child)
+    return users

@@ -15,7 +15,7 @@ gradient back over those axes (`unbroadcast`).
 
 import numpy as np
 
-from .graph import _GradMode, _Group, topological_order
+from .graph import _GradMode, _Group, count_users
 
 
 def unbroadcast(grad, shape):
@@ -70,10 +70,12 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad, out.label, out._saved, out._group = None, "", None, _Group.current
-        if _GradMode.enabled and _any_requires_grad(inputs):
-            out.requires_grad, out._prev, out._backward, out._op = True, inputs, backward, op
-        else:
-            out.requires_grad, out._prev, out._backward, out._op = False, (), None, ""
+        if _GradMode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    out.requires_grad, out._prev, out._backward, out._op = True, inputs, backward, op
+                    return out
+        out.requires_grad, out._prev, out._backward, out._op = False, (), None, ""
         return out
 
     def _lift(self, other):
@@ -321,15 +323,21 @@ class Tensor:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match")
         if not self._prev:  # a leaf: d(self)/d(self) is the identity
             return _accumulate(self, grad, grad)
-        order = topological_order(self, leaves=False)  # the op nodes, each after its inputs
-        for node in order:
+        users = count_users(self)  # computed nodes -> how many ops here use them
+        for node in users:
             node.grad = None
         self.grad = grad
-        for node in reversed(order):  # every node's users come before it, so its grad is complete
+        ready = [self]  # nodes whose every user has passed its gradient back
+        while ready:
+            node = ready.pop()
             out_grad = node.grad
             for child, g in zip(node._prev, node._backward(out_grad)):
                 if child.requires_grad:
                     _accumulate(child, g, out_grad)
+                    if child._prev:  # computed: it may go on once its last user is done
+                        users[child] -= 1
+                        if not users[child]:
+                            ready.append(child)
 
     def zero_grad(self):
         self.grad = None
@@ -354,13 +362,6 @@ class Tensor:
         from .viz import draw_dot  # graphviz is only imported when a picture is asked for
 
         return draw_dot(self, **options)
-
-
-def _any_requires_grad(inputs):
-    for t in inputs:
-        if t.requires_grad:
-            return True
-    return False
 
 
 def _accumulate(node, g, out_grad):
