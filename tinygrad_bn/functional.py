@@ -176,7 +176,7 @@ def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
     leaves mean(x_hat) near 1e-9, and dropping it would move dx by ~1e-11
     relative, where the composed graph (which centres, too) agrees to ~1e-16.
     """
-    return _fused(_as_tensor(x), gamma, beta, eps, _correction(unbiased))[0]
+    return _fused(x if isinstance(x, Tensor) else Tensor(x), gamma, beta, eps, 1 if unbiased else 0)[0]
 
 
 def _fused(x, gamma, beta, eps, correction):
@@ -196,6 +196,7 @@ def _fused(x, gamma, beta, eps, correction):
     out = x_hat * g_ if g_ is not None else x_hat.copy()
     if beta is not None:
         out += beta.data.reshape(stat_shape)
+    inputs = (x, gamma, beta) if gamma is not None and beta is not None else tuple(t for t in (x, gamma, beta) if t is not None)
 
     def backward(dy):
         dbeta_c, dgamma_c = np.add.reduce(dy, axis=axes), np.einsum(dot, dy, x_hat)  # per feature, shape (C,)
@@ -206,17 +207,11 @@ def _fused(x, gamma, beta, eps, correction):
         dx += dy
         dx -= shift
         dx *= inv_std if g_ is None else g_ * inv_std
-        grads = (dx,)
-        if gamma is not None:
-            grads += (dgamma_c,)
-        if beta is not None:
-            grads += (dbeta_c,)
-        return grads
+        grads = (dx, dgamma_c, dbeta_c)
+        return grads if len(inputs) == 3 else tuple(gr for gr, p in zip(grads, (x, gamma, beta)) if p is not None)
 
-    inputs = (x, gamma, beta) if gamma is not None and beta is not None else tuple(t for t in (x, gamma, beta) if t is not None)
     result = Tensor._make(out, inputs, "batchnorm", backward)
-    result._saved = {"x_hat": x_hat, "inv_std": inv_std}
-    result.label = "out"
+    result._saved, result.label = {"x_hat": x_hat, "inv_std": inv_std}, "out"
     return result, mean, var
 
 
