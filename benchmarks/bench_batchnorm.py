@@ -10,12 +10,19 @@ Targets: fused >= 2x faster than composed; fused <= 1.2x the bare numpy time
 within 3x of it at (4096, 1024).
 
 All sides run in this one process, interleaved round by round; each side's time
-is the best round (per call). Run it with glibc's malloc trimming and mmap
-thresholds set high, so that big temporaries are recycled instead of being
-returned to the OS (and page-faulted back) on every call; the script re-runs
-itself with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set if they are not.
+is the best round (per call).
 
-    python benchmarks/bench_batchnorm.py [--quick]
+Memory is part of the cost. The composed graph allocates about twenty
+full-size temporaries per step and the fused op three (x_hat, out, dx), so by
+default the script runs with the allocator every user has: glibc hands large
+blocks back to the system and page-faults them in again, and the composed
+path pays for that more often. `--allocator recycle` re-runs the script with
+MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high, so that freed
+blocks stay in the process: what is left is the arithmetic and the passes
+over memory (the fused op makes about 23 passes over the data per step, the
+composed graph about twice as many).
+
+    python benchmarks/bench_batchnorm.py [--quick] [--allocator {default,recycle}]
 """
 
 import argparse
@@ -34,8 +41,13 @@ EPS = 1e-5
 def reexec_with_malloc_settings():
     if all(k in os.environ for k in MALLOC_ENV):
         return
-    print("note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high (see the docstring)", flush=True)
+    print("note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high (--allocator recycle)", flush=True)
     os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+
+
+def allocator_note():
+    settings = [f"{k}={os.environ[k]}" for k in MALLOC_ENV if k in os.environ]
+    return "allocator: " + (" ".join(settings) + " (freed memory stays in the process)" if settings else "glibc defaults")
 
 
 def numpy_step(x, gamma, beta, dy):
@@ -125,12 +137,15 @@ def measure(sides, rounds, budget):
         step()
     calls = {name: max(1, int(budget / max(time_per_call(step, 1), 1e-7))) for name, step in sides.items()}
     best = dict.fromkeys(sides, float("inf"))
+    shuffle = np.random.default_rng(1)
     gc.disable()
     try:
         for _ in range(rounds):
             for name, step in sides.items():
-                time_per_call(step, WARMUP_CALLS)
+                padding = np.ones(int(shuffle.integers(1, 2**18)) * 16, np.uint8)  # a new heap layout for this round
+                time_per_call(step, min(WARMUP_CALLS, calls[name]))
                 best[name] = min(best[name], time_per_call(step, calls[name]))
+                del padding
     finally:
         gc.enable()
     return best
@@ -152,8 +167,15 @@ def main():
         default="cpu",
         help="cpu (default): this process's CPU time, which other processes on a shared machine disturb least; wall: elapsed time",
     )
+    parser.add_argument(
+        "--allocator",
+        choices=("default", "recycle"),
+        default="default",
+        help="default: glibc as every user has it; recycle: keep freed memory in the process (see the docstring)",
+    )
     args = parser.parse_args()
-    reexec_with_malloc_settings()
+    if args.allocator == "recycle":
+        reexec_with_malloc_settings()
     global clock
     clock = CLOCKS[args.clock]
     rounds, budget = (8, 0.01) if args.quick else (30, 0.01)
@@ -166,7 +188,7 @@ def main():
     except ImportError:
         torch_note = "torch not installed: torch column skipped"
     print(f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds, {args.clock} time")
-    print(f"numpy {np.__version__}; {torch_note}")
+    print(f"numpy {np.__version__}; {torch_note}; {allocator_note()}")
     header = f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}"
     header += f"  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11} {'engine':>8}"
     print(header)
