@@ -111,6 +111,37 @@ def make_sides(shape, dtype, rng):
     return sides
 
 
+def largest_disagreement(shape, dtype, rng):
+    """Run every side once on the same data; the largest relative difference from the fused op
+    over out, dx, dgamma and dbeta (so the timed sides are known to compute the same thing)."""
+    from tinygrad_bn import Tensor
+    from tinygrad_bn.functional import batchnorm_composed, batchnorm_fused
+
+    x_np, dy_np = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    gamma_np = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    beta_np = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
+
+    def engine(bn):
+        x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
+        out = bn(x, gamma, beta)
+        out.backward(dy_np)
+        return out.data, x.grad, gamma.grad, beta.grad
+
+    results = [engine(batchnorm_composed), numpy_step(x_np, gamma_np, beta_np, dy_np)]
+    try:
+        import torch
+        import torch.nn.functional as TF
+
+        tx, tg, tb = (torch.tensor(a, requires_grad=True) for a in (x_np, gamma_np, beta_np))
+        tout = TF.batch_norm(tx, None, None, tg, tb, training=True, eps=EPS)
+        tout.backward(torch.tensor(dy_np))
+        results.append(tuple(t.detach().numpy() for t in (tout, tx.grad, tg.grad, tb.grad)))
+    except ImportError:
+        pass
+    fused = engine(batchnorm_fused)
+    return max(float(np.max(np.abs(a - f)) / np.max(np.abs(f))) for other in results for a, f in zip(other, fused))
+
+
 WARMUP_CALLS = 3  # untimed calls at the start of every round
 CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
 clock = CLOCKS["cpu"]
@@ -190,17 +221,19 @@ def main():
     print(f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds, {args.clock} time")
     print(f"numpy {np.__version__}; {torch_note}; {allocator_note()}")
     header = f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}"
-    header += f"  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11} {'engine':>8}"
+    header += f"  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11} {'engine':>8} {'agree':>8}"
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)
     failures = []
     for dtype in (np.float32, np.float64):
         for shape in SHAPES:
+            agree = largest_disagreement(shape, dtype, rng)
             t = measure(make_sides(shape, dtype, rng), rounds, budget)
             speedup, overhead = t["composed"] / t["fused"], t["fused"] / t["numpy"]
             vs_torch = t["fused"] / t["torch"] if "torch" in t else float("nan")
             checks = [(f"composed/fused {speedup:.2f} >= 2", speedup >= 2), (f"fused/numpy {overhead:.2f} <= 1.2", overhead <= 1.2)]
+            checks.append((f"sides agree to {agree:.1e}", agree < (1e-4 if dtype == np.float32 else 1e-10)))
             if shape == (32, 200) and "torch" in t:
                 checks.append((f"fused/torch {vs_torch:.2f} < 1", vs_torch < 1))
             if shape == (4096, 1024) and "torch" in t:
@@ -211,10 +244,11 @@ def main():
             print(
                 f"{str(shape):>12} {np.dtype(dtype).name:>8} {us(t['fused']):>10} {us(t['composed']):>10} {us(t['numpy']):>10} "
                 f"{us(t['torch']) if 'torch' in t else '-':>10}  {speedup:10.2f} {overhead:9.2f} {vs_torch:11.2f} "
-                f"{us(t['fused'] - t['numpy']):>8}  {verdict}",
+                f"{us(t['fused'] - t['numpy']):>8} {agree:8.1e}  {verdict}",
                 flush=True,
             )
     print("\nengine = fused - numpy: what the Tensor wrapper and backward() add to one fused op per call")
+    print("agree = largest relative difference of out, dx, dgamma, dbeta between the fused op and any other side")
     print("\nall targets PASS" if not failures else "\nFAIL:\n  " + "\n  ".join(failures))
     return 0 if not failures else 1
 
