@@ -372,14 +372,14 @@ def _accumulate(node, g, out_grad):
     own: g itself only when g is a fresh array (not a view, not the incoming
     `out_grad` passed straight through), otherwise a copy.
     """
-    dtype = node.data.dtype
-    if g.dtype is not dtype and g.dtype != dtype:  # `is` first: numpy's common dtypes are singletons
-        g = g.astype(dtype)
-    if node.grad is None:
-        private = node._prev or (g.base is None and g is not out_grad)  # base is None: not a view
-        node.grad = g if private else g.copy()
-    else:
+    if g.dtype is not node.data.dtype:  # numpy's common dtypes are singletons, so this is almost always False
+        g = g.astype(node.data.dtype, copy=False)
+    if node.grad is not None:
         node.grad = node.grad + g
+    elif node._prev or (g.base is None and g is not out_grad):  # computed, or a fresh array (base is None: not a view)
+        node.grad = g
+    else:
+        node.grad = g.copy()
 
 
 def _pow_backward(g, a, b):
