@@ -72,14 +72,19 @@ def numpy_step(x, gamma, beta, dy):
     return out, dx, dgamma.reshape(-1), dbeta.reshape(-1)
 
 
+def make_data(shape, dtype, rng):
+    """x, gamma, beta and the upstream gradient dy, as numpy arrays."""
+    x = rng.standard_normal(shape).astype(dtype)
+    gamma = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    beta = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    return x, gamma, beta, rng.standard_normal(shape).astype(dtype)
+
+
 def make_sides(shape, dtype, rng):
     from tinygrad_bn import Tensor
     from tinygrad_bn.functional import batchnorm_composed, batchnorm_fused
 
-    x_np = rng.standard_normal(shape).astype(dtype)
-    gamma_np = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
-    beta_np = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
-    dy_np = rng.standard_normal(shape).astype(dtype)
+    x_np, gamma_np, beta_np, dy_np = make_data(shape, dtype, rng)
     x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
 
     def engine(bn):
@@ -117,9 +122,7 @@ def largest_disagreement(shape, dtype, rng):
     from tinygrad_bn import Tensor
     from tinygrad_bn.functional import batchnorm_composed, batchnorm_fused
 
-    x_np, dy_np = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
-    gamma_np = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
-    beta_np = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    x_np, gamma_np, beta_np, dy_np = make_data(shape, dtype, rng)
 
     def engine(bn):
         x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
