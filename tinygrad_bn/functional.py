@@ -176,7 +176,7 @@ def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
     leaves mean(x_hat) near 1e-9, and dropping it would move dx by ~1e-11
     relative, where the composed graph (which centres, too) agrees to ~1e-16.
     """
-    return _fused(x if isinstance(x, Tensor) else Tensor(x), gamma, beta, eps, 1 if unbiased else 0)[0]
+    return _fused(_as_tensor(x), gamma, beta, eps, _correction(unbiased))[0]
 
 
 def _fused(x, gamma, beta, eps, correction):

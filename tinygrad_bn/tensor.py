@@ -316,9 +316,8 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            dtype = self.data.dtype
-            if type(grad) is not np.ndarray or (grad.dtype is not dtype and grad.dtype != dtype):
-                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=dtype)
+            if type(grad) is not np.ndarray or grad.dtype is not self.data.dtype:  # asarray copies only if it must
+                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match")
         if not self._prev:  # a leaf: d(self)/d(self) is the identity
