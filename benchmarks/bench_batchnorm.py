@@ -72,25 +72,22 @@ def numpy_step(x, gamma, beta, dy):
     return out, dx, dgamma.reshape(-1), dbeta.reshape(-1)
 
 
-def make_data(shape, dtype, rng):
-    """x, gamma, beta and the upstream gradient dy, as numpy arrays."""
-    x = rng.standard_normal(shape).astype(dtype)
-    gamma = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
-    beta = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
-    return x, gamma, beta, rng.standard_normal(shape).astype(dtype)
-
-
 def make_sides(shape, dtype, rng):
     from tinygrad_bn import Tensor
     from tinygrad_bn.functional import batchnorm_composed, batchnorm_fused
 
-    x_np, gamma_np, beta_np, dy_np = make_data(shape, dtype, rng)
+    x_np = rng.standard_normal(shape).astype(dtype)
+    gamma_np = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    beta_np = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
+    dy_np = rng.standard_normal(shape).astype(dtype)
     x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
 
     def engine(bn):
         def step():
             x.grad = gamma.grad = beta.grad = None
-            bn(x, gamma, beta).backward(dy_np)
+            out = bn(x, gamma, beta)
+            out.backward(dy_np)
+            return out.data, x.grad, gamma.grad, beta.grad
 
         return step
 
@@ -110,39 +107,21 @@ def make_sides(shape, dtype, rng):
 
     def torch_step():
         tx.grad = tg.grad = tb.grad = None
-        TF.batch_norm(tx, None, None, tg, tb, training=True, eps=EPS).backward(tdy)
+        out = TF.batch_norm(tx, None, None, tg, tb, training=True, eps=EPS)
+        out.backward(tdy)
+        return out, tx.grad, tg.grad, tb.grad
 
     sides["torch"] = torch_step
     return sides
 
 
-def largest_disagreement(shape, dtype, rng):
-    """Run every side once on the same data; the largest relative difference from the fused op
-    over out, dx, dgamma and dbeta (so the timed sides are known to compute the same thing)."""
-    from tinygrad_bn import Tensor
-    from tinygrad_bn.functional import batchnorm_composed, batchnorm_fused
-
-    x_np, gamma_np, beta_np, dy_np = make_data(shape, dtype, rng)
-
-    def engine(bn):
-        x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
-        out = bn(x, gamma, beta)
-        out.backward(dy_np)
-        return out.data, x.grad, gamma.grad, beta.grad
-
-    results = [engine(batchnorm_composed), numpy_step(x_np, gamma_np, beta_np, dy_np)]
-    try:
-        import torch
-        import torch.nn.functional as TF
-
-        tx, tg, tb = (torch.tensor(a, requires_grad=True) for a in (x_np, gamma_np, beta_np))
-        tout = TF.batch_norm(tx, None, None, tg, tb, training=True, eps=EPS)
-        tout.backward(torch.tensor(dy_np))
-        results.append(tuple(t.detach().numpy() for t in (tout, tx.grad, tg.grad, tb.grad)))
-    except ImportError:
-        pass
-    fused = engine(batchnorm_fused)
-    return max(float(np.max(np.abs(a - f)) / np.max(np.abs(f))) for other in results for a, f in zip(other, fused))
+def largest_disagreement(sides):
+    """Run every side once; the largest relative difference from the fused op over
+    out, dx, dgamma and dbeta (so the timed sides are known to compute the same thing)."""
+    as_numpy = lambda a: a.detach().numpy() if hasattr(a, "detach") else a  # torch tensors too
+    fused = [as_numpy(a) for a in sides["fused"]()]
+    others = [[as_numpy(a) for a in step()] for name, step in sides.items() if name != "fused"]
+    return max(float(np.max(np.abs(a - f)) / np.max(np.abs(f))) for other in others for a, f in zip(other, fused))
 
 
 WARMUP_CALLS = 3  # untimed calls at the start of every round
@@ -231,8 +210,9 @@ def main():
     failures = []
     for dtype in (np.float32, np.float64):
         for shape in SHAPES:
-            agree = largest_disagreement(shape, dtype, rng)
-            t = measure(make_sides(shape, dtype, rng), rounds, budget)
+            sides = make_sides(shape, dtype, rng)
+            agree = largest_disagreement(sides)
+            t = measure(sides, rounds, budget)
             speedup, overhead = t["composed"] / t["fused"], t["fused"] / t["numpy"]
             vs_torch = t["fused"] / t["torch"] if "torch" in t else float("nan")
             checks = [(f"composed/fused {speedup:.2f} >= 2", speedup >= 2), (f"fused/numpy {overhead:.2f} <= 1.2", overhead <= 1.2)]
