@@ -16,14 +16,37 @@ import numpy as np
 BOUNDARY = "."
 
 
+SHIPPED = {
+    "census": "names.txt",  # 5,163 names: small, for quick runs
+    "makemore": "makemore_names.txt",  # the lectures' 32,033 names: for long runs
+}
+
+
+def shipped_names_path(which: str = "census") -> Path:
+    """A names list that ships with the package: "census" (small) or "makemore" (the lectures')."""
+    if which not in SHIPPED:
+        raise ValueError(f"no shipped names list {which!r}; choose one of {sorted(SHIPPED)}")
+    return Path(str(resources.files("tinygrad_bn") / "data" / SHIPPED[which]))
+
+
 def default_names_path() -> Path:
-    """The names list that ships with the package (1990 US census first names)."""
-    return Path(str(resources.files("tinygrad_bn") / "data" / "names.txt"))
+    """The small names list (1990 US census first names), the default for quick runs."""
+    return shipped_names_path("census")
+
+
+def makemore_names_path() -> Path:
+    """The 32,033 names of the makemore lectures, shipped for long runs."""
+    return shipped_names_path("makemore")
 
 
 def load_names(path=None) -> list[str]:
-    """One name per line, lower-cased, blank lines dropped. `path=None`: the shipped list."""
-    path = Path(path) if path is not None else default_names_path()
+    """One name per line, lower-cased, blank lines dropped.
+
+    `path=None`: the small shipped list; `"census"` or `"makemore"`: that shipped list.
+    """
+    if path is None or (isinstance(path, str) and path in SHIPPED):
+        path = shipped_names_path(path or "census")
+    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no names file at {path}; pass a text file with one name per line")
     words = [line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()]
