@@ -41,13 +41,20 @@ EPS = 1e-5
 def reexec_with_malloc_settings():
     if all(k in os.environ for k in MALLOC_ENV):
         return
-    print("note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high (--allocator recycle)", flush=True)
+    print(
+        "note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high (--allocator recycle)",
+        flush=True,
+    )
     os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
 
 
 def allocator_note():
     settings = [f"{k}={os.environ[k]}" for k in MALLOC_ENV if k in os.environ]
-    return "allocator: " + (" ".join(settings) + " (freed memory stays in the process)" if settings else "glibc defaults")
+    return "allocator: " + (
+        " ".join(settings) + " (freed memory stays in the process)"
+        if settings
+        else "glibc defaults"
+    )
 
 
 def numpy_step(x, gamma, beta, dy):
@@ -80,7 +87,11 @@ def make_sides(shape, dtype, rng):
     gamma_np = (1 + 0.1 * rng.standard_normal(shape[1])).astype(dtype)
     beta_np = (0.1 * rng.standard_normal(shape[1])).astype(dtype)
     dy_np = rng.standard_normal(shape).astype(dtype)
-    x, gamma, beta = Tensor(x_np, requires_grad=True), Tensor(gamma_np, requires_grad=True), Tensor(beta_np, requires_grad=True)
+    x, gamma, beta = (
+        Tensor(x_np, requires_grad=True),
+        Tensor(gamma_np, requires_grad=True),
+        Tensor(beta_np, requires_grad=True),
+    )
 
     def engine(bn):
         def step():
@@ -121,7 +132,11 @@ def largest_disagreement(sides):
     as_numpy = lambda a: a.detach().numpy() if hasattr(a, "detach") else a  # torch tensors too
     fused = [as_numpy(a) for a in sides["fused"]()]
     others = [[as_numpy(a) for a in step()] for name, step in sides.items() if name != "fused"]
-    return max(float(np.max(np.abs(a - f)) / np.max(np.abs(f))) for other in others for a, f in zip(other, fused))
+    return max(
+        float(np.max(np.abs(a - f)) / np.max(np.abs(f)))
+        for other in others
+        for a, f in zip(other, fused)
+    )
 
 
 WARMUP_CALLS = 3  # untimed calls at the start of every round
@@ -148,14 +163,19 @@ def measure(sides, rounds, budget):
     """
     for step in sides.values():  # warm up, and size each round
         step()
-    calls = {name: max(1, int(budget / max(time_per_call(step, 1), 1e-7))) for name, step in sides.items()}
+    calls = {
+        name: max(1, int(budget / max(time_per_call(step, 1), 1e-7)))
+        for name, step in sides.items()
+    }
     best = dict.fromkeys(sides, float("inf"))
     shuffle = np.random.default_rng(1)
     gc.disable()
     try:
         for _ in range(rounds):
             for name, step in sides.items():
-                padding = np.ones(int(shuffle.integers(1, 2**18)) * 16, np.uint8)  # a new heap layout for this round
+                padding = np.ones(
+                    int(shuffle.integers(1, 2**18)) * 16, np.uint8
+                )  # a new heap layout for this round
                 time_per_call(step, min(WARMUP_CALLS, calls[name]))
                 best[name] = min(best[name], time_per_call(step, calls[name]))
                 del padding
@@ -200,9 +220,13 @@ def main():
         torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     except ImportError:
         torch_note = "torch not installed: torch column skipped"
-    print(f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds, {args.clock} time")
+    print(
+        f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds, {args.clock} time"
+    )
     print(f"numpy {np.__version__}; {torch_note}; {allocator_note()}")
-    header = f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}"
+    header = (
+        f"{'shape':>12} {'dtype':>8} {'fused':>10} {'composed':>10} {'numpy':>10} {'torch':>10}"
+    )
     header += f"  {'comp/fused':>10} {'fused/np':>9} {'fused/torch':>11} {'engine':>8} {'agree':>8}"
     print(header)
     print("-" * len(header))
@@ -215,8 +239,13 @@ def main():
             t = measure(sides, rounds, budget)
             speedup, overhead = t["composed"] / t["fused"], t["fused"] / t["numpy"]
             vs_torch = t["fused"] / t["torch"] if "torch" in t else float("nan")
-            checks = [(f"composed/fused {speedup:.2f} >= 2", speedup >= 2), (f"fused/numpy {overhead:.2f} <= 1.2", overhead <= 1.2)]
-            checks.append((f"sides agree to {agree:.1e}", agree < (1e-4 if dtype == np.float32 else 1e-10)))
+            checks = [
+                (f"composed/fused {speedup:.2f} >= 2", speedup >= 2),
+                (f"fused/numpy {overhead:.2f} <= 1.2", overhead <= 1.2),
+            ]
+            checks.append(
+                (f"sides agree to {agree:.1e}", agree < (1e-4 if dtype == np.float32 else 1e-10))
+            )
             if shape == (32, 200) and "torch" in t:
                 checks.append((f"fused/torch {vs_torch:.2f} < 1", vs_torch < 1))
             if shape == (4096, 1024) and "torch" in t:
@@ -230,8 +259,12 @@ def main():
                 f"{us(t['fused'] - t['numpy']):>8} {agree:8.1e}  {verdict}",
                 flush=True,
             )
-    print("\nengine = fused - numpy: what the Tensor wrapper and backward() add to one fused op per call")
-    print("agree = largest relative difference of out, dx, dgamma, dbeta between the fused op and any other side")
+    print(
+        "\nengine = fused - numpy: what the Tensor wrapper and backward() add to one fused op per call"
+    )
+    print(
+        "agree = largest relative difference of out, dx, dgamma, dbeta between the fused op and any other side"
+    )
     print("\nall targets PASS" if not failures else "\nFAIL:\n  " + "\n  ".join(failures))
     return 0 if not failures else 1
 

@@ -41,7 +41,10 @@ def micrograd_nn_with(value_class):
     source = Path(spec.origin).read_text()
     module = types.ModuleType(f"micrograd_nn_{value_class.__module__}")
     module.Value = value_class
-    exec(compile(source.replace("from micrograd.engine import Value", ""), spec.origin, "exec"), module.__dict__)
+    exec(
+        compile(source.replace("from micrograd.engine import Value", ""), spec.origin, "exec"),
+        module.__dict__,
+    )
     return module
 
 
@@ -98,27 +101,37 @@ def main():
     from tinygrad_bn import Value
 
     ours, theirs = Workload(Value), Workload(MicrogradValue)
-    print(f"graph nodes per step: tinygrad_bn {count_nodes(ours.loss()):,}, micrograd {count_nodes(theirs.loss()):,}")
+    print(
+        f"graph nodes per step: tinygrad_bn {count_nodes(ours.loss()):,}, micrograd {count_nodes(theirs.loss()):,}"
+    )
 
     results = {}
     for setting in ("default gc", "gc disabled"):
         if setting == "gc disabled":
             gc.collect()
             gc.disable()
-        times = best_times({"tinygrad_bn": ours.step, "micrograd": theirs.step}, repeats=7, before=gc.collect)
+        times = best_times(
+            {"tinygrad_bn": ours.step, "micrograd": theirs.step}, repeats=7, before=gc.collect
+        )
         gc.enable()
         gc.collect()
         results[setting] = times
         ours_ms, theirs_ms = times["tinygrad_bn"] * 1e3, times["micrograd"] * 1e3
-        print(f"{setting:12s}: tinygrad_bn {ours_ms:7.1f} ms/step, micrograd {theirs_ms:7.1f} ms/step, speed-up {theirs_ms / ours_ms:.2f}x")
+        print(
+            f"{setting:12s}: tinygrad_bn {ours_ms:7.1f} ms/step, micrograd {theirs_ms:7.1f} ms/step, speed-up {theirs_ms / ours_ms:.2f}x"
+        )
 
     ours_bytes, _ = heap_bytes_per_node(ours)
     theirs_bytes, _ = heap_bytes_per_node(theirs)
     print(f"heap bytes per node: tinygrad_bn {ours_bytes:.0f}, micrograd {theirs_bytes:.0f}")
 
     default, off = results["default gc"], results["gc disabled"]
-    print(f"{verdict(default['micrograd'] / default['tinygrad_bn'] >= 5)} >= 5x faster than micrograd under default gc")
-    print(f"{verdict(off['micrograd'] > off['tinygrad_bn'])} faster than micrograd with gc disabled for both")
+    print(
+        f"{verdict(default['micrograd'] / default['tinygrad_bn'] >= 5)} >= 5x faster than micrograd under default gc"
+    )
+    print(
+        f"{verdict(off['micrograd'] > off['tinygrad_bn'])} faster than micrograd with gc disabled for both"
+    )
     print(f"{verdict(ours_bytes <= theirs_bytes)} heap bytes per node no more than micrograd's")
 
 

@@ -145,7 +145,9 @@ def main():
         for name, t in times.items():
             print(f"  {name:12s} {t * 1e6:8.1f} us/step")
         ratio = times["tinygrad_bn"] / times["numpy"]
-        print(f"  {verdict(ratio <= 1.5)} tinygrad_bn / numpy by hand = {ratio:.2f} (target <= 1.5)")
+        print(
+            f"  {verdict(ratio <= 1.5)} tinygrad_bn / numpy by hand = {ratio:.2f} (target <= 1.5)"
+        )
         if "torch" in times:
             ratio = times["tinygrad_bn"] / times["torch"]
             print(f"  {verdict(ratio < 1)} tinygrad_bn / torch eager = {ratio:.2f} (target < 1)")

@@ -32,25 +32,33 @@ def main():
     loss.backward()
     nodes = count_nodes(loss)
     text = to_dot(loss)  # also proves: no RecursionError at this depth
-    print(f"moons step graph: {nodes:,} Value nodes, DOT text {len(text) / 1e6:.1f} MB, {text.count(chr(10)):,} lines")
+    print(
+        f"moons step graph: {nodes:,} Value nodes, DOT text {len(text) / 1e6:.1f} MB, {text.count(chr(10)):,} lines"
+    )
 
     def step():
         workload.loss().backward()
 
     times = best_times({"step": step, "to_dot": lambda: to_dot(loss)}, repeats=5, before=gc.collect)
     print(f"step (forward + backward): {times['step'] * 1e3:7.1f} ms")
-    print(f"to_dot:                    {times['to_dot'] * 1e3:7.1f} ms  ({times['to_dot'] / times['step']:.1f}x the step)")
+    print(
+        f"to_dot:                    {times['to_dot'] * 1e3:7.1f} ms  ({times['to_dot'] / times['step']:.1f}x the step)"
+    )
 
     try:
         draw_dot(loss)
         refused, message = False, ""
     except GraphTooBigError as error:
         refused, message = True, str(error)
-    print(f"draw_dot with the default max_nodes: {'refused: ' + message if refused else 'NOT refused'}")
+    print(
+        f"draw_dot with the default max_nodes: {'refused: ' + message if refused else 'NOT refused'}"
+    )
 
     print(f"{verdict(times['to_dot'] < 2.0)} DOT text in under 2 s")
     helpful = refused and "collapse=True" in message and "max_nodes=" in message
-    print(f"{verdict(helpful)} rendering refused with a message on how to collapse or raise the limit")
+    print(
+        f"{verdict(helpful)} rendering refused with a message on how to collapse or raise the limit"
+    )
 
 
 if __name__ == "__main__":

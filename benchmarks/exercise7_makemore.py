@@ -25,7 +25,10 @@ MALLOC_ENV = {"MALLOC_TRIM_THRESHOLD_": str(2**30), "MALLOC_MMAP_THRESHOLD_": st
 
 def main() -> int:
     if any(name not in os.environ for name in MALLOC_ENV):
-        print("note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high", flush=True)
+        print(
+            "note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high",
+            flush=True,
+        )
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
 
     import numpy as np
@@ -35,12 +38,22 @@ def main() -> int:
     from tinygrad_bn.exercises.loader import load_exercise_file
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="../shared/data/names.txt", help="names file, one per line (default: %(default)s)")
-    parser.add_argument("--file", default=str(EXERCISES[7].solution_path), help="exercise-7 file whose backward drives training")
+    parser.add_argument(
+        "--data",
+        default="../shared/data/names.txt",
+        help="names file, one per line (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--file",
+        default=str(EXERCISES[7].solution_path),
+        help="exercise-7 file whose backward drives training",
+    )
     parser.add_argument("--steps", type=int, default=200_000)
     parser.add_argument("--decay-step", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--target", type=float, default=2.12, help="validation loss to reach (default: %(default)s)")
+    parser.add_argument(
+        "--target", type=float, default=2.12, help="validation loss to reach (default: %(default)s)"
+    )
     args = parser.parse_args()
 
     data = Path(args.data)
@@ -55,9 +68,15 @@ def main() -> int:
         print(loaded.error)
         return 1
     ex = loaded.module
-    params = ex.init_params(splits.vocab.size, block_size=3, n_embd=10, n_hidden=200, seed=args.seed, dtype=np.float64)
-    print(f"{len(words)} names, {len(Xtr)} training / {len(Xva)} validation examples, vocabulary {splits.vocab.size}, float64")
-    print(f"{sum(p.size for p in params.values())} parameters; {args.steps} steps, batch 32, lr 0.1 -> 0.01 at {args.decay_step}")
+    params = ex.init_params(
+        splits.vocab.size, block_size=3, n_embd=10, n_hidden=200, seed=args.seed, dtype=np.float64
+    )
+    print(
+        f"{len(words)} names, {len(Xtr)} training / {len(Xva)} validation examples, vocabulary {splits.vocab.size}, float64"
+    )
+    print(
+        f"{sum(p.size for p in params.values())} parameters; {args.steps} steps, batch 32, lr 0.1 -> 0.01 at {args.decay_step}"
+    )
     start = time.perf_counter()
     losses = ex.train(params, Xtr, Ytr, steps=args.steps, batch_size=32, lr=0.1, decay_step=args.decay_step, seed=args.seed,
                       log_every=10_000)  # fmt: skip
@@ -66,7 +85,9 @@ def main() -> int:
     train_loss = ex.evaluate(params, Xtr, Ytr, bn_mean, bn_var)
     val_loss = ex.evaluate(params, Xva, Yva, bn_mean, bn_var)
     print(f"trained in {seconds:.1f} s ({1e6 * seconds / max(len(losses), 1):.0f} us/step)")
-    print(f"final training loss {train_loss:.4f}, validation loss {val_loss:.4f} (target <= {args.target}; the lecture reports 2.1099)")
+    print(
+        f"final training loss {train_loss:.4f}, validation loss {val_loss:.4f} (target <= {args.target}; the lecture reports 2.1099)"
+    )
     return 0 if val_loss <= args.target else 1
 
 

@@ -68,11 +68,16 @@ def main():
     splits = load_splits(args.data, args.seed, quiet=True)
     per_step = step_breakdown(splits)
     total = sum(per_step.values())
-    print(f"one step: {total * 1e3:.3f} ms = " + " + ".join(f"{k} {v * 1e3:.3f}" for k, v in per_step.items()))
+    print(
+        f"one step: {total * 1e3:.3f} ms = "
+        + " + ".join(f"{k} {v * 1e3:.3f}" for k, v in per_step.items())
+    )
     print(f"projected for {args.steps:,} steps: {total * args.steps:.0f}s (target: under 180s)")
     r = makemore.run(data=args.data, seed=args.seed, out=args.out, steps=args.steps)
     verdict = "OK" if r.val_loss <= 2.12 and r.seconds < 180 else "MISSED"
-    print(f"{verdict}: val {r.val_loss:.4f} (want <= 2.12), {r.seconds:.0f}s of training (want < 180s)")
+    print(
+        f"{verdict}: val {r.val_loss:.4f} (want <= 2.12), {r.seconds:.0f}s of training (want < 180s)"
+    )
 
 
 if __name__ == "__main__":

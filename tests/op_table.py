@@ -27,15 +27,20 @@ import tinygrad_bn
 DOMAINS = {
     "real": st.floats(-2.0, 2.0),
     "positive": st.floats(0.2, 2.0),  # log, sqrt, fractional powers, the base of a ** b
-    "nonzero": st.floats(0.2, 2.0) | st.floats(-2.0, -0.2),  # division, negative powers, relu's kink at 0
-    "distinct": st.integers(-200, 200).map(lambda i: i / 100),  # max: no ties (drawn unique, 0.01 apart)
+    "nonzero": st.floats(0.2, 2.0)
+    | st.floats(-2.0, -0.2),  # division, negative powers, relu's kink at 0
+    "distinct": st.integers(-200, 200).map(
+        lambda i: i / 100
+    ),  # max: no ties (drawn unique, 0.01 apart)
 }
 
 # ---- shapes: a strategy for one shape per input --------------------------------------
 
 
 def one_shape(min_dims=0, max_dims=3, min_side=1, max_side=4):
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side).map(lambda s: (s,))
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    ).map(lambda s: (s,))
 
 
 def broadcast_pair():
@@ -92,7 +97,10 @@ class Op:
 def inputs_for(op, shapes):
     """A strategy of float64 arrays, one per input, with the given shapes, in the op's domain."""
     return st.tuples(
-        *(hnp.arrays(np.float64, shape, elements=DOMAINS[d], unique=op.unique) for shape, d in zip(shapes, op.domains(), strict=True))
+        *(
+            hnp.arrays(np.float64, shape, elements=DOMAINS[d], unique=op.unique)
+            for shape, d in zip(shapes, op.domains(), strict=True)
+        )
     )
 
 
@@ -118,7 +126,9 @@ def embedding_rows():
 
 
 def _cross_entropy_torch(torch, logits):
-    return torch.nn.functional.cross_entropy(logits, torch.as_tensor(class_targets(tuple(logits.shape))))
+    return torch.nn.functional.cross_entropy(
+        logits, torch.as_tensor(class_targets(tuple(logits.shape)))
+    )
 
 
 ELEMENTWISE = dict(shapes=one_shape(), scalar=True)
@@ -165,8 +175,18 @@ OPS = [
     Op("mean_last", 1, lambda a: a.mean(dim=-1), shapes=one_shape(min_dims=1)),
     Op("var_default_correction", 1, lambda a: a.var(), shapes=one_shape(min_dims=1, min_side=2)),
     Op("var_dim0", 1, lambda a: a.var(dim=0), shapes=one_shape(min_dims=1, min_side=2)),
-    Op("var_dim1_keepdim_correction0", 1, lambda a: a.var(dim=1, keepdim=True, correction=0), shapes=one_shape(min_dims=2)),
-    Op("var_last_correction2", 1, lambda a: a.var(dim=-1, correction=2), shapes=one_shape(min_dims=1, min_side=3)),
+    Op(
+        "var_dim1_keepdim_correction0",
+        1,
+        lambda a: a.var(dim=1, keepdim=True, correction=0),
+        shapes=one_shape(min_dims=2),
+    ),
+    Op(
+        "var_last_correction2",
+        1,
+        lambda a: a.var(dim=-1, correction=2),
+        shapes=one_shape(min_dims=1, min_side=3),
+    ),
     Op("max", 1, lambda a: a.max(), domain="distinct", unique=True),
     Op(
         "max_dim0",
@@ -201,13 +221,46 @@ OPS = [
     Op("index_int", 1, lambda a: a[0], shapes=one_shape(min_dims=1)),
     Op("index_negative", 1, lambda a: a[-1], shapes=one_shape(min_dims=1)),
     Op("index_slices", 1, lambda a: a[1:, ::2], shapes=one_shape(min_dims=2, min_side=2)),
-    Op("index_repeated_list", 1, lambda a: a[[0, 1, 0, 0]], shapes=one_shape(min_dims=1, min_side=2)),
-    Op("index_pairs_of_lists", 1, lambda a: a[[0, 1, 0], [1, 0, 1]], shapes=one_shape(min_dims=2, min_side=2)),
-    Op("embedding_lookup", 1, lambda C: C[embedding_rows()], shapes=one_shape(min_dims=2, max_dims=2, min_side=3)),
+    Op(
+        "index_repeated_list",
+        1,
+        lambda a: a[[0, 1, 0, 0]],
+        shapes=one_shape(min_dims=1, min_side=2),
+    ),
+    Op(
+        "index_pairs_of_lists",
+        1,
+        lambda a: a[[0, 1, 0], [1, 0, 1]],
+        shapes=one_shape(min_dims=2, min_side=2),
+    ),
+    Op(
+        "embedding_lookup",
+        1,
+        lambda C: C[embedding_rows()],
+        shapes=one_shape(min_dims=2, max_dims=2, min_side=3),
+    ),
     # joining
-    Op("cat_dim0", 2, lambda a, b: tinygrad_bn.cat([a, b], dim=0), lambda torch, a, b: torch.cat([a, b], dim=0), shapes=equal_pair()),
-    Op("cat_last", 2, lambda a, b: tinygrad_bn.cat([a, b], dim=-1), lambda torch, a, b: torch.cat([a, b], dim=-1), shapes=equal_pair()),
-    Op("stack_dim0", 2, lambda a, b: tinygrad_bn.stack([a, b]), lambda torch, a, b: torch.stack([a, b]), shapes=equal_pair(min_dims=0)),
+    Op(
+        "cat_dim0",
+        2,
+        lambda a, b: tinygrad_bn.cat([a, b], dim=0),
+        lambda torch, a, b: torch.cat([a, b], dim=0),
+        shapes=equal_pair(),
+    ),
+    Op(
+        "cat_last",
+        2,
+        lambda a, b: tinygrad_bn.cat([a, b], dim=-1),
+        lambda torch, a, b: torch.cat([a, b], dim=-1),
+        shapes=equal_pair(),
+    ),
+    Op(
+        "stack_dim0",
+        2,
+        lambda a, b: tinygrad_bn.stack([a, b]),
+        lambda torch, a, b: torch.stack([a, b]),
+        shapes=equal_pair(min_dims=0),
+    ),
     Op(
         "stack_last",
         2,
@@ -236,7 +289,11 @@ BROADCASTING_OPS = [op for op in OPS if op.shapes is BINARY["shapes"]]
 def assert_close(actual, expected, tol, what=""):
     """|actual - expected| <= tol * max(1, |expected|), elementwise, with matching shapes."""
     actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    assert actual.shape == expected.shape, f"{what}: shape {actual.shape}, expected {expected.shape}"
+    assert actual.shape == expected.shape, (
+        f"{what}: shape {actual.shape}, expected {expected.shape}"
+    )
     error = np.abs(actual - expected) / np.maximum(1.0, np.abs(expected))
     worst = float(error.max()) if error.size else 0.0
-    assert worst <= tol, f"{what}: relative error {worst:.3g} > {tol:g}\nactual {actual}\nexpected {expected}"
+    assert worst <= tol, (
+        f"{what}: relative error {worst:.3g} > {tol:g}\nactual {actual}\nexpected {expected}"
+    )

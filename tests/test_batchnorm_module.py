@@ -26,7 +26,11 @@ def test_parameters_start_at_identity_and_are_labelled():
 
 def test_buffers_are_running_mean_running_var_and_batch_count():
     bn = nn.BatchNorm1d(2)
-    assert [name for name, _ in bn.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
+    assert [name for name, _ in bn.named_buffers()] == [
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    ]
     np.testing.assert_array_equal(bn.running_mean.data, [0.0, 0.0])
     np.testing.assert_array_equal(bn.running_var.data, [1.0, 1.0])
     assert bn.num_batches_tracked.data.dtype == np.int64 and bn.num_batches_tracked.data == 0
@@ -59,7 +63,9 @@ def test_running_statistics_follow_pytorchs_momentum_convention():
     bn = nn.BatchNorm1d(2, momentum=0.25)
     bn(Tensor(x))
     np.testing.assert_allclose(bn.running_mean.data, 0.75 * 0 + 0.25 * x.mean(axis=0), rtol=1e-15)
-    np.testing.assert_allclose(bn.running_var.data, 0.75 * 1 + 0.25 * x.var(axis=0, ddof=1), rtol=1e-15)
+    np.testing.assert_allclose(
+        bn.running_var.data, 0.75 * 1 + 0.25 * x.var(axis=0, ddof=1), rtol=1e-15
+    )
 
 
 def test_cumulative_average_is_the_plain_mean_of_batch_statistics():
@@ -68,8 +74,12 @@ def test_cumulative_average_is_the_plain_mean_of_batch_statistics():
     bn = nn.BatchNorm1d(3, momentum=None)
     for b in batches:
         bn(Tensor(b))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([b.mean(axis=0) for b in batches], axis=0), rtol=1e-13)
-    np.testing.assert_allclose(bn.running_var.data, np.mean([b.var(axis=0, ddof=1) for b in batches], axis=0), rtol=1e-13)
+    np.testing.assert_allclose(
+        bn.running_mean.data, np.mean([b.mean(axis=0) for b in batches], axis=0), rtol=1e-13
+    )
+    np.testing.assert_allclose(
+        bn.running_var.data, np.mean([b.var(axis=0, ddof=1) for b in batches], axis=0), rtol=1e-13
+    )
 
 
 def test_without_running_stats_eval_still_normalises_with_the_batch():
@@ -104,7 +114,10 @@ def test_forward_runs_inside_a_group_named_for_the_module():
 
 
 def test_repr_reads_like_pytorchs():
-    assert repr(nn.BatchNorm1d(20)) == "BatchNorm1d(20, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    assert (
+        repr(nn.BatchNorm1d(20))
+        == "BatchNorm1d(20, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    )
     assert repr(nn.BatchNorm1d(3, momentum=None, fused=False)).endswith(
         "momentum=None, affine=True, track_running_stats=True, fused=False)"
     )
@@ -116,19 +129,27 @@ def test_repr_reads_like_pytorchs():
 @pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1)])
 def test_one_value_per_channel_in_training_is_refused_with_pytorchs_wording(shape):
     bn = nn.BatchNorm1d(3)
-    with pytest.raises(ValueError, match=rf"Expected more than 1 value per channel when training, got input size \({shape[0]}, 3"):
+    with pytest.raises(
+        ValueError,
+        match=rf"Expected more than 1 value per channel when training, got input size \({shape[0]}, 3",
+    ):
         bn(Tensor(np.ones(shape)))
     assert bn.num_batches_tracked.data == 0, "a refused batch must not count"
 
 
 def test_wrong_number_of_features_names_both_counts():
-    with pytest.raises(ValueError, match=r"BatchNorm1d\(4\): input of shape \(8, 3\) has 3 features .* but BatchNorm1d\(4\) has 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"BatchNorm1d\(4\): input of shape \(8, 3\) has 3 features .* but BatchNorm1d\(4\) has 4",
+    ):
         nn.BatchNorm1d(4)(Tensor(np.ones((8, 3))))
 
 
 @pytest.mark.parametrize("shape", [(6,), (2, 3, 4, 5)])
 def test_input_must_be_two_or_three_dimensional(shape):
-    with pytest.raises(ValueError, match=rf"expected 2D or 3D input \(got {len(shape)}D input of shape"):
+    with pytest.raises(
+        ValueError, match=rf"expected 2D or 3D input \(got {len(shape)}D input of shape"
+    ):
         nn.BatchNorm1d(3)(Tensor(np.ones(shape)))
 
 
@@ -226,8 +247,12 @@ def test_wrong_shape_is_named_and_nothing_is_loaded():
     bn = trained(0)
     before = bn.state_dict()
     incoming = trained(5).state_dict()
-    incoming["running_mean"] = np.zeros(4)  # weight and bias come first and are fine: still nothing may change
-    with pytest.raises(ValueError, match=r"wrong shape for running_mean: got \(4,\), this module has \(3,\)"):
+    incoming["running_mean"] = np.zeros(
+        4
+    )  # weight and bias come first and are fine: still nothing may change
+    with pytest.raises(
+        ValueError, match=r"wrong shape for running_mean: got \(4,\), this module has \(3,\)"
+    ):
         bn.load_state_dict(incoming)
     assert_unchanged(bn, before)
 

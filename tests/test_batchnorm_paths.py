@@ -47,7 +47,12 @@ def size_of_terms(x, gamma, dy, unbiased):
     centred = x - x.mean(axis=0)
     inv_std = 1 / np.sqrt((centred**2).sum(axis=0) / (n - unbiased) + 1e-5)
     x_hat = centred * inv_std
-    return [0.0, np.abs(gamma * inv_std).max() * np.abs(dy).max(), np.abs(dy * x_hat).sum(axis=0).max(), np.abs(dy).sum(axis=0).max()]
+    return [
+        0.0,
+        np.abs(gamma * inv_std).max() * np.abs(dy).max(),
+        np.abs(dy * x_hat).sum(axis=0).max(),
+        np.abs(dy).sum(axis=0).max(),
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,7 +69,9 @@ def test_composed_and_fused_agree_to_1e12_relative(n, c, kind, unbiased, seed):
     gamma, beta = rng.standard_normal(c), rng.standard_normal(c)
     composed = run(batchnorm_composed, x, gamma, beta, dy, unbiased=unbiased)
     fused = run(batchnorm_fused, x, gamma, beta, dy, unbiased=unbiased)
-    for name, a, b, terms in zip(["out", "dx", "dgamma", "dbeta"], fused, composed, size_of_terms(x, gamma, dy, unbiased)):
+    for name, a, b, terms in zip(
+        ["out", "dx", "dgamma", "dbeta"], fused, composed, size_of_terms(x, gamma, dy, unbiased)
+    ):
         difference = np.abs(a - b).max()
         error = difference / max(np.abs(b).max(), terms) if difference else 0.0
         assert error <= 1e-12, f"{name} differs by {error:.3g} relative ({kind}, n={n}, c={c})"
@@ -126,7 +133,11 @@ def test_gamma_scales_and_beta_shifts_each_feature(path):
 
 def test_fused_is_one_node_saving_exactly_x_hat_and_inv_std():
     rng = np.random.default_rng(7)
-    x, gamma, beta = Tensor(rng.standard_normal((6, 3)), requires_grad=True), Tensor(np.ones(3)), Tensor(np.zeros(3))
+    x, gamma, beta = (
+        Tensor(rng.standard_normal((6, 3)), requires_grad=True),
+        Tensor(np.ones(3)),
+        Tensor(np.zeros(3)),
+    )
     out = batchnorm_fused(x, gamma, beta)
     assert out._op == "batchnorm"
     assert out._prev == (x, gamma, beta)
@@ -139,7 +150,9 @@ def test_fused_is_one_node_saving_exactly_x_hat_and_inv_std():
 
 def test_composed_graph_labels_every_step_inside_one_group():
     x = Tensor(np.random.default_rng(8).standard_normal((4, 2)), requires_grad=True)
-    out = batchnorm_composed(x, Tensor(np.ones(2), requires_grad=True), Tensor(np.zeros(2), requires_grad=True))
+    out = batchnorm_composed(
+        x, Tensor(np.ones(2), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
+    )
     nodes, stack, seen = [], [out], {id(out)}
     while stack:
         node = stack.pop()
@@ -149,13 +162,28 @@ def test_composed_graph_labels_every_step_inside_one_group():
                 seen.add(id(child))
                 stack.append(child)
     built = [node for node in nodes if node._prev]
-    assert {"mean", "centred", "squared", "var", "var+eps", "inv_std", "x_hat", "scaled", "out"} <= {node.label for node in built}
+    assert {
+        "mean",
+        "centred",
+        "squared",
+        "var",
+        "var+eps",
+        "inv_std",
+        "x_hat",
+        "scaled",
+        "out",
+    } <= {node.label for node in built}
     assert {node._group for node in built} == {"BatchNorm (composed)"}
 
 
 def test_scalar_values_version_matches_the_tensor_version():
     rng = np.random.default_rng(9)
-    x, gamma, beta, dy = rng.standard_normal((4, 2)), rng.standard_normal(2), rng.standard_normal(2), rng.standard_normal((4, 2))
+    x, gamma, beta, dy = (
+        rng.standard_normal((4, 2)),
+        rng.standard_normal(2),
+        rng.standard_normal(2),
+        rng.standard_normal((4, 2)),
+    )
     xv = [[Value(float(v)) for v in row] for row in x]
     gv, bv = [Value(float(v)) for v in gamma], [Value(float(v)) for v in beta]
     out = batchnorm_values(xv, gv, bv)
@@ -166,22 +194,32 @@ def test_scalar_values_version_matches_the_tensor_version():
                 loss = loss + out[i][j] * float(dy[i, j])
     loss.backward()
     expected = run(batchnorm_composed, x, gamma, beta, dy)
-    np.testing.assert_allclose([[v.data for v in row] for row in out], expected[0], rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose([[v.grad for v in row] for row in xv], expected[1], rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(
+        [[v.data for v in row] for row in out], expected[0], rtol=1e-12, atol=1e-14
+    )
+    np.testing.assert_allclose(
+        [[v.grad for v in row] for row in xv], expected[1], rtol=1e-11, atol=1e-13
+    )
     np.testing.assert_allclose([v.grad for v in gv], expected[2], rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose([v.grad for v in bv], expected[3], rtol=1e-11, atol=1e-13)
 
 
 def test_scalar_values_version_builds_every_node_in_the_batchnorm_group():
-    out = batchnorm_values([[Value(1.0), Value(2.0)], [Value(3.0), Value(5.0)]], [Value(1.0)] * 2, [Value(0.0)] * 2)
+    out = batchnorm_values(
+        [[Value(1.0), Value(2.0)], [Value(3.0), Value(5.0)]], [Value(1.0)] * 2, [Value(0.0)] * 2
+    )
     assert out[1][1].label == "out[1,1]"
     assert out[1][1]._group == "BatchNorm (composed)"
-    np.testing.assert_allclose([row[0].data for row in out], np.array([-1.0, 1.0]) / np.sqrt(1 + 1e-5), rtol=1e-14)
+    np.testing.assert_allclose(
+        [row[0].data for row in out], np.array([-1.0, 1.0]) / np.sqrt(1 + 1e-5), rtol=1e-14
+    )
 
 
 def test_scalar_values_version_with_unbiased_estimator_matches_tensor_version():
     x = np.array([[1.0, -2.0], [0.5, 4.0], [3.0, 0.0]])
-    out = batchnorm_values([[Value(v) for v in row] for row in x], [Value(1.0)] * 2, [Value(0.0)] * 2, unbiased=True)
+    out = batchnorm_values(
+        [[Value(v) for v in row] for row in x], [Value(1.0)] * 2, [Value(0.0)] * 2, unbiased=True
+    )
     expected = batchnorm_composed(Tensor(x), None, None, unbiased=True).data
     np.testing.assert_allclose([[v.data for v in row] for row in out], expected, rtol=1e-14)
 
@@ -193,12 +231,17 @@ def test_scalar_values_version_rejects_a_single_row():
 
 def test_scalar_values_version_rejects_ragged_rows():
     with pytest.raises(ValueError, match="same number of features"):
-        batchnorm_values([[Value(1.0), Value(2.0)], [Value(3.0)]], [Value(1.0)] * 2, [Value(0.0)] * 2)
+        batchnorm_values(
+            [[Value(1.0), Value(2.0)], [Value(3.0)]], [Value(1.0)] * 2, [Value(0.0)] * 2
+        )
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_one_value_per_channel_is_refused_with_pytorchs_wording(path):
-    with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, got input size \(1, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected more than 1 value per channel when training, got input size \(1, 3\)",
+    ):
         PATHS[path](Tensor(np.ones((1, 3))), None, None)
 
 
@@ -211,7 +254,9 @@ def test_input_must_be_two_or_three_dimensional(path, shape):
 
 @pytest.mark.parametrize("path", PATHS)
 def test_gamma_must_have_one_entry_per_feature(path):
-    with pytest.raises(ValueError, match=r"gamma \(weight\) has shape \(4,\) but the input has 3 features"):
+    with pytest.raises(
+        ValueError, match=r"gamma \(weight\) has shape \(4,\) but the input has 3 features"
+    ):
         PATHS[path](Tensor(np.ones((5, 3))), Tensor(np.ones(4)), Tensor(np.zeros(3)))
 
 

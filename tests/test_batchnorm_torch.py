@@ -59,7 +59,9 @@ def step_both(ours, theirs, x, rng, what):
     if ours.track_running_stats:
         assert_close(ours.running_mean.data, theirs.running_mean, f"{what}: running_mean")
         assert_close(ours.running_var.data, theirs.running_var, f"{what}: running_var")
-        assert int(ours.num_batches_tracked.data) == int(theirs.num_batches_tracked), f"{what}: num_batches_tracked"
+        assert int(ours.num_batches_tracked.data) == int(theirs.num_batches_tracked), (
+            f"{what}: num_batches_tracked"
+        )
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "composed"])
@@ -101,9 +103,24 @@ def test_functional_batch_norm_updates_numpy_running_stats_as_pytorch(fused, len
     mean_o, var_o = rng.standard_normal(4), rng.random(4) + 0.5
     mean_t, var_t = torch.tensor(mean_o), torch.tensor(var_o)
     for training in [True, True, False]:
-        out_o = batch_norm(Tensor(x), mean_o, var_o, Tensor(weight), Tensor(bias), training=training, momentum=0.2, fused=fused)
+        out_o = batch_norm(
+            Tensor(x),
+            mean_o,
+            var_o,
+            Tensor(weight),
+            Tensor(bias),
+            training=training,
+            momentum=0.2,
+            fused=fused,
+        )
         out_t = torch.nn.functional.batch_norm(
-            torch.tensor(x), mean_t, var_t, torch.tensor(weight), torch.tensor(bias), training=training, momentum=0.2
+            torch.tensor(x),
+            mean_t,
+            var_t,
+            torch.tensor(weight),
+            torch.tensor(bias),
+            training=training,
+            momentum=0.2,
         )
         assert_close(out_o.data, out_t, f"output (training={training})")
         assert_close(mean_o, mean_t, "running_mean")
@@ -115,7 +132,9 @@ def test_state_dict_has_pytorchs_keys_in_pytorchs_order():
         ours, theirs = nn.BatchNorm1d(3, **config), torch.nn.BatchNorm1d(3, **config)
         assert list(ours.state_dict()) == list(theirs.state_dict()), config
     model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Tanh(), nn.Linear(3, 1))
-    reference = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    reference = torch.nn.Sequential(
+        torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3), torch.nn.Tanh(), torch.nn.Linear(3, 1)
+    )
     assert list(model.state_dict()) == list(reference.state_dict())
 
 
@@ -132,11 +151,15 @@ def trained_batchnorm(fused=True):
 def test_state_dict_loads_into_pytorch_with_identical_outputs():
     ours = trained_batchnorm().eval()
     theirs = torch.nn.BatchNorm1d(3).double()
-    theirs.load_state_dict({key: torch.from_numpy(value) for key, value in ours.state_dict().items()})
+    theirs.load_state_dict(
+        {key: torch.from_numpy(value) for key, value in ours.state_dict().items()}
+    )
     theirs.eval()
     assert int(theirs.num_batches_tracked) == 3
     x = np.random.default_rng(5).standard_normal((4, 3))
-    assert_close(ours(Tensor(x)).data, theirs(torch.tensor(x)), "eval output after loading into PyTorch")
+    assert_close(
+        ours(Tensor(x)).data, theirs(torch.tensor(x)), "eval output after loading into PyTorch"
+    )
 
 
 def test_pytorch_state_dict_loads_into_ours_with_identical_outputs():
@@ -152,7 +175,9 @@ def test_pytorch_state_dict_loads_into_ours_with_identical_outputs():
     ours.eval()
     assert int(ours.num_batches_tracked.data) == 2
     x = rng.standard_normal((4, 3))
-    assert_close(ours(Tensor(x)).data, theirs(torch.tensor(x)), "eval output after loading from PyTorch")
+    assert_close(
+        ours(Tensor(x)).data, theirs(torch.tensor(x)), "eval output after loading from PyTorch"
+    )
 
 
 def test_float32_layer_matches_pytorch_in_float32():
@@ -161,18 +186,27 @@ def test_float32_layer_matches_pytorch_in_float32():
     x = (rng.standard_normal((16, 5)) * 2 + 1).astype(np.float32)
     out = ours(Tensor(x))
     assert out.dtype == np.float32 and ours.running_var.dtype == np.float32
-    np.testing.assert_allclose(out.data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        out.data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5
+    )
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "composed"])
 def test_mlp_with_batchnorm_trains_like_pytorch_under_sgd(fused):
     nn.manual_seed(0)
-    ours = nn.Sequential(nn.Linear(6, 8, bias=False), nn.BatchNorm1d(8, fused=fused), nn.Tanh(), nn.Linear(8, 3))
+    ours = nn.Sequential(
+        nn.Linear(6, 8, bias=False), nn.BatchNorm1d(8, fused=fused), nn.Tanh(), nn.Linear(8, 3)
+    )
     theirs = torch.nn.Sequential(
-        torch.nn.Linear(6, 8, bias=False), torch.nn.BatchNorm1d(8), torch.nn.Tanh(), torch.nn.Linear(8, 3)
+        torch.nn.Linear(6, 8, bias=False),
+        torch.nn.BatchNorm1d(8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 3),
     ).double()
-    theirs.load_state_dict({key: torch.from_numpy(value) for key, value in ours.state_dict().items()})
+    theirs.load_state_dict(
+        {key: torch.from_numpy(value) for key, value in ours.state_dict().items()}
+    )
     opt_o = SGD(ours.parameters(), lr=0.3, momentum=0.9, weight_decay=1e-3)
     opt_t = torch.optim.SGD(theirs.parameters(), lr=0.3, momentum=0.9, weight_decay=1e-3)
     rng = np.random.default_rng(8)

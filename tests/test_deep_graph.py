@@ -65,7 +65,9 @@ def report_of(runs, engine):
     proc = runs[engine]
     if not hasattr(proc, "report"):
         stdout, stderr = proc.communicate(timeout=900)
-        assert proc.returncode == 0, f"{engine} process died with exit code {proc.returncode} (negative: a signal)\n{stderr[-3000:]}"
+        assert proc.returncode == 0, (
+            f"{engine} process died with exit code {proc.returncode} (negative: a signal)\n{stderr[-3000:]}"
+        )
         proc.report = json.loads(stdout)
     return proc.report
 
@@ -85,4 +87,6 @@ def test_million_node_graph_is_freed_by_reference_counting(runs, engine):
     report = report_of(runs, engine)
     assert report["blocks_in_graph"] > 4 * LINKS  # the graph was really there
     left = report["blocks_left"]
-    assert left < report["blocks_in_graph"] / 100, f"{left} of {report['blocks_in_graph']} memory blocks still held after `del x`"
+    assert left < report["blocks_in_graph"] / 100, (
+        f"{left} of {report['blocks_in_graph']} memory blocks still held after `del x`"
+    )

@@ -28,7 +28,9 @@ def tour_run(tmp_path_factory):
 # ---- the tour -------------------------------------------------------------------------------------
 
 
-def test_the_tour_shows_batchnorm_reaching_a_lower_loss_after_the_same_steps_at_the_same_lr(tour_run):
+def test_the_tour_shows_batchnorm_reaching_a_lower_loss_after_the_same_steps_at_the_same_lr(
+    tour_run,
+):
     result, _ = tour_run
     plain, bn = result.runs["no norm"], result.runs["BatchNorm (fused)"]
     assert len(plain.losses) == len(bn.losses) == result.steps
@@ -65,7 +67,9 @@ def test_the_tour_renders_both_batchnorm_graphs(tour_run):
     assert {"batchnorm_composed", "batchnorm_fused"} <= names
 
 
-def test_without_graphviz_the_graphs_are_left_as_dot_text_and_the_tour_says_where(tmp_path, monkeypatch, capsys):
+def test_without_graphviz_the_graphs_are_left_as_dot_text_and_the_tour_says_where(
+    tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` program anywhere
     files = tour._graphs(tmp_path / "graphs")
     assert [p.suffix for p in files] == [".dot", ".dot"]
@@ -91,26 +95,52 @@ def test_demo_with_an_unknown_name_lists_the_choices(capsys):
 
 
 @pytest.mark.parametrize(
-    "given, name", [("2", "with-without"), ("02", "with-without"), ("train_vs_eval", "train-vs-eval"), ("9", "makemore")]
+    "given, name",
+    [
+        ("2", "with-without"),
+        ("02", "with-without"),
+        ("train_vs_eval", "train-vs-eval"),
+        ("9", "makemore"),
+    ],
 )
 def test_experiments_can_be_named_by_number_or_module(given, name):
     assert experiments.resolve(given) == name
 
 
 def test_demo_with_a_missing_data_file_says_so(tmp_path, capsys):
-    assert main(["demo", "1", "--quick", "--data", str(tmp_path / "nope.txt"), "--out", str(tmp_path)]) == 1
+    assert (
+        main(["demo", "1", "--quick", "--data", str(tmp_path / "nope.txt"), "--out", str(tmp_path)])
+        == 1
+    )
     assert "no names file at" in capsys.readouterr().out
 
 
 def test_demo_runs_one_experiment_on_any_names_file(tmp_path, capsys):
     names = tmp_path / "few.txt"
     names.write_text("\n".join(load_names()[:400]))
-    assert main(["demo", "from-scratch", "--quick", "--data", str(names), "--seed", "3", "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "from-scratch",
+                "--quick",
+                "--data",
+                str(names),
+                "--seed",
+                "3",
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "400 names from" in out and "max |mean|" in out
 
 
-def test_without_matplotlib_experiments_still_print_their_numbers_and_say_how_to_get_plots(tmp_path, monkeypatch, capsys):
+def test_without_matplotlib_experiments_still_print_their_numbers_and_say_how_to_get_plots(
+    tmp_path, monkeypatch, capsys
+):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
     result = experiments.load("from-scratch").run(quick=True, out=tmp_path)
     assert result.files == []
@@ -132,7 +162,12 @@ def test_every_demo_script_runs_a_registered_experiment_and_all_are_covered():
 
 def test_a_demo_script_runs_on_its_own(tmp_path):
     script = DEMOS / "07_batch_coupling.py"
-    done = subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "eval  mode" in done.stdout and "0.00e+00" in done.stdout
 

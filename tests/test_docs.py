@@ -47,7 +47,9 @@ def fenced_blocks(path: Path) -> list[tuple[int, str, str]]:
             body.append(lines[i][len(indent) :] if lines[i].startswith(indent) else lines[i])
             i += 1
         if i == len(lines):
-            raise AssertionError(f"{path.name}: the code fence opened on line {start} is never closed")
+            raise AssertionError(
+                f"{path.name}: the code fence opened on line {start} is never closed"
+            )
         i += 1
         blocks.append((start, language, "\n".join(body) + "\n"))
     return blocks
@@ -55,7 +57,9 @@ def fenced_blocks(path: Path) -> list[tuple[int, str, str]]:
 
 def python_blocks(path: Path) -> list[tuple[int, str]]:
     """(line number of the opening fence, source) for each ```python block, in order."""
-    return [(line, source) for line, language, source in fenced_blocks(path) if language == "python"]
+    return [
+        (line, source) for line, language, source in fenced_blocks(path) if language == "python"
+    ]
 
 
 def doc_files() -> list[Path]:
@@ -82,7 +86,10 @@ def test_every_python_block_in_the_file_runs(path, tmp_path, monkeypatch):
             failure = traceback.format_exc()
         else:
             continue
-        pytest.fail(f"{path.relative_to(DOCS.parent)}: the python block opened on line {line} failed:\n{failure}", pytrace=False)
+        pytest.fail(
+            f"{path.relative_to(DOCS.parent)}: the python block opened on line {line} failed:\n{failure}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -107,7 +114,9 @@ ALMOST_PYTHON = {"py", "python3", "Python", "py3"}
 
 @pytest.mark.parametrize("path", runnable_files(), ids=lambda p: str(p.relative_to(DOCS.parent)))
 def test_no_code_block_is_skipped_by_a_misspelt_fence(path):
-    almost = [(line, language) for line, language, _ in fenced_blocks(path) if language in ALMOST_PYTHON]
+    almost = [
+        (line, language) for line, language, _ in fenced_blocks(path) if language in ALMOST_PYTHON
+    ]
     assert not almost, (
         f"{path.relative_to(DOCS.parent)}: fences {almost} (line, language) are not run by the tests; "
         "write ```python for code that runs, or ```text for code that is only shown"
@@ -116,11 +125,15 @@ def test_no_code_block_is_skipped_by_a_misspelt_fence(path):
 
 def test_the_block_finder_sees_only_python_fences(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("intro\n```python\nx = 1\n```\n```text\nnot run\n```\n```console\n$ ls\n```\n~~~python\ny = 2\n~~~\n")
+    page.write_text(
+        "intro\n```python\nx = 1\n```\n```text\nnot run\n```\n```console\n$ ls\n```\n~~~python\ny = 2\n~~~\n"
+    )
     assert python_blocks(page) == [(2, "x = 1\n"), (11, "y = 2\n")]
 
 
-@pytest.mark.parametrize("module", ["tinygrad_bn", "tinygrad_bn.functional", "tinygrad_bn.nn", "tinygrad_bn.optim"])
+@pytest.mark.parametrize(
+    "module", ["tinygrad_bn", "tinygrad_bn.functional", "tinygrad_bn.nn", "tinygrad_bn.optim"]
+)
 def test_the_api_reference_names_every_public_name(module):
     public = importlib.import_module(module).__all__
     reference = (DOCS / "api.md").read_text(encoding="utf-8")

@@ -20,14 +20,18 @@ def message(pattern):
 
 def test_backward_on_a_non_scalar_tensor_needs_a_gradient_argument():
     y = Tensor(np.ones((2, 3)), requires_grad=True) * 2.0
-    with pytest.raises(RuntimeError, match=message("needs a single-element tensor, got shape (2, 3)")) as error:
+    with pytest.raises(
+        RuntimeError, match=message("needs a single-element tensor, got shape (2, 3)")
+    ) as error:
         y.backward()
     assert ".sum()" in str(error.value)  # the message says how to fix it
 
 
 def test_backward_with_a_wrongly_shaped_gradient_names_both_shapes():
     y = Tensor(np.ones(2), requires_grad=True) * 2.0
-    with pytest.raises(ValueError, match=message("grad has shape (3,) but the tensor has shape (2,)")):
+    with pytest.raises(
+        ValueError, match=message("grad has shape (3,) but the tensor has shape (2,)")
+    ):
         y.backward(np.ones(3))
 
 
@@ -54,7 +58,9 @@ def test_matmul_of_3d_operands_says_only_1d_and_2d_are_supported():
 @pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])
 def test_broadcasting_mismatch_names_shapes_and_op(op):
     a, b = Tensor(np.ones((2, 3))), Tensor(np.ones(4))
-    with pytest.raises(ValueError, match=message(f"shapes (2, 3) and (4,) cannot be broadcast together for '{op}'")):
+    with pytest.raises(
+        ValueError, match=message(f"shapes (2, 3) and (4,) cannot be broadcast together for '{op}'")
+    ):
         {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__, "**": a.__pow__}[op](b)
 
 
@@ -64,13 +70,19 @@ def test_broadcasting_mismatch_names_shapes_and_op(op):
     ids=["float", "float_in_tuple", "float_array", "float_list", "float_tensor"],
 )
 def test_indexing_with_floats_is_refused(index):
-    with pytest.raises(TypeError, match="indices must be integers.*got a float index.*astype\\(int\\)"):
+    with pytest.raises(
+        TypeError, match="indices must be integers.*got a float index.*astype\\(int\\)"
+    ):
         Tensor(np.ones((3, 3)))[index]
 
 
-@pytest.mark.parametrize("index", [5, (0, 3), np.array([0, 7]), -4], ids=["int", "second_axis", "int_array", "negative"])
+@pytest.mark.parametrize(
+    "index", [5, (0, 3), np.array([0, 7]), -4], ids=["int", "second_axis", "int_array", "negative"]
+)
 def test_index_out_of_range_names_the_shape_and_the_index(index):
-    with pytest.raises(IndexError, match=message("index out of range for a tensor of shape (3, 3)")) as error:
+    with pytest.raises(
+        IndexError, match=message("index out of range for a tensor of shape (3, 3)")
+    ) as error:
         Tensor(np.ones((3, 3)))[index]
     assert re.search(r"index -?\d+ is out of bounds", str(error.value))
 
@@ -89,17 +101,25 @@ def test_tensor_log_follows_pytorch_with_inf_and_nan_instead_of_an_error():
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
 def test_an_integer_tensor_cannot_require_grad(dtype):
-    with pytest.raises(TypeError, match=f"only floating-point tensors can require grad, got dtype {np.dtype(dtype)}"):
+    with pytest.raises(
+        TypeError,
+        match=f"only floating-point tensors can require grad, got dtype {np.dtype(dtype)}",
+    ):
         Tensor(np.array([1, 0, 1], dtype=dtype), requires_grad=True)
 
 
 def test_requires_grad_on_an_existing_integer_tensor_is_refused():
-    with pytest.raises(TypeError, match="only floating-point tensors can require grad, got dtype int64"):
+    with pytest.raises(
+        TypeError, match="only floating-point tensors can require grad, got dtype int64"
+    ):
         Tensor([1, 2, 3]).requires_grad_()
 
 
 def test_reshape_to_a_wrong_size_names_both_shapes_and_the_element_count():
-    with pytest.raises(ValueError, match=message("cannot reshape a tensor of shape (2, 3) (6 elements) into shape (4,)")):
+    with pytest.raises(
+        ValueError,
+        match=message("cannot reshape a tensor of shape (2, 3) (6 elements) into shape (4,)"),
+    ):
         Tensor(np.ones((2, 3))).reshape(4)
 
 
@@ -125,17 +145,24 @@ def test_cross_entropy_with_bad_targets_names_the_targets(targets, problem):
 
 
 def test_cross_entropy_needs_two_dimensional_logits():
-    with pytest.raises(ValueError, match=message("expects logits (N, C) and targets (N,), got (3,) and (3,)")):
+    with pytest.raises(
+        ValueError, match=message("expects logits (N, C) and targets (N,), got (3,) and (3,)")
+    ):
         Tensor(np.zeros(3)).cross_entropy([0, 1, 2])
 
 
 def test_cat_of_mismatched_shapes_lists_the_shapes():
-    with pytest.raises(ValueError, match=message("cat along dim 0 needs equal shapes elsewhere, got [(2, 3), (2, 4)]")):
+    with pytest.raises(
+        ValueError,
+        match=message("cat along dim 0 needs equal shapes elsewhere, got [(2, 3), (2, 4)]"),
+    ):
         tinygrad_bn.cat([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))])
 
 
 def test_stack_of_mismatched_shapes_lists_the_shapes():
-    with pytest.raises(ValueError, match=message("stack needs tensors of equal shape, got [(2,), (3,)]")):
+    with pytest.raises(
+        ValueError, match=message("stack needs tensors of equal shape, got [(2,), (3,)]")
+    ):
         tinygrad_bn.stack([Tensor(np.ones(2)), Tensor(np.ones(3))])
 
 
@@ -156,6 +183,8 @@ def test_gradcheck_needs_an_input():
 
 def test_requires_grad_false_on_a_computed_tensor_is_refused_with_the_way_out():
     y = Tensor([1.0, 2.0], requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match=r"requires_grad_\(False\) on a tensor computed by '\*'.*detach\(\)"):
+    with pytest.raises(
+        RuntimeError, match=r"requires_grad_\(False\) on a tensor computed by '\*'.*detach\(\)"
+    ):
         y.requires_grad_(False)
     assert y.requires_grad  # unchanged

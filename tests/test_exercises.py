@@ -60,7 +60,10 @@ def test_untouched_template_fails_with_a_readable_table(number):
     gradient_rows = [row for row in report.rows if row.status != "not checked"]
     assert gradient_rows and all(row.status == "not computed yet" for row in gradient_rows)
     for row in gradient_rows:
-        assert any(line.split()[:1] == [row.name] and line.rstrip().endswith("not computed yet") for line in text.splitlines())
+        assert any(
+            line.split()[:1] == [row.name] and line.rstrip().endswith("not computed yet")
+            for line in text.splitlines()
+        )
     assert "fill in the gradients marked TODO" in text
 
 
@@ -71,11 +74,16 @@ def _functions(path):
 
 @pytest.mark.parametrize("number", NUMBERS)
 def test_template_and_solution_share_every_forward_pass_and_helper(number):
-    template, solution = _functions(EXERCISES[number].template_path), _functions(EXERCISES[number].solution_path)
+    template, solution = (
+        _functions(EXERCISES[number].template_path),
+        _functions(EXERCISES[number].solution_path),
+    )
     assert template.keys() == solution.keys()
     for name in template:
         if "backward" not in name:
-            assert ast.dump(template[name]) == ast.dump(solution[name]), f"{name} differs between template and solution"
+            assert ast.dump(template[name]) == ast.dump(solution[name]), (
+                f"{name} differs between template and solution"
+            )
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -91,16 +99,24 @@ def test_checker_data_has_no_zero_parameters_and_a_random_upstream_gradient(numb
         if not isinstance(part, Part):
             continue
         for name in part.leaves:
-            values = part.inputs[name].values() if isinstance(part.inputs[name], dict) else [part.inputs[name]]
+            values = (
+                part.inputs[name].values()
+                if isinstance(part.inputs[name], dict)
+                else [part.inputs[name]]
+            )
             for value in values:
                 assert np.all(np.asarray(value) != 0), f"{part.title}: {name} holds a zero"
         if part.upstream is not None:
             upstream = np.asarray(part.upstream)
-            assert np.all(upstream != 0) and (upstream.size == 1 or np.unique(upstream).size == upstream.size)
+            assert np.all(upstream != 0) and (
+                upstream.size == 1 or np.unique(upstream).size == upstream.size
+            )
             assert not np.all(upstream == 1)
 
 
 def test_the_data_is_seeded_so_a_check_repeats_exactly():
     first, second = parts(5, seed=3)[0], parts(5, seed=3)[0]
-    assert np.array_equal(first.inputs["x"], second.inputs["x"]) and np.array_equal(first.upstream, second.upstream)
+    assert np.array_equal(first.inputs["x"], second.inputs["x"]) and np.array_equal(
+        first.upstream, second.upstream
+    )
     assert not np.array_equal(first.inputs["x"], parts(5, seed=4)[0].inputs["x"])

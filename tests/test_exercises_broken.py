@@ -34,7 +34,11 @@ def _check(path, **kwargs):
 def test_syntax_error_names_the_exercise_and_the_line(tmp_path):
     source = _replace(LINEAR, "    db = dout.sum(0)", "    db = dout.sum(0")
     report, text = _check(_write(tmp_path, source))
-    line = next(i for i, text in enumerate(source.splitlines(), 1) if text.startswith("    db = dout.sum(0  #"))
+    line = next(
+        i
+        for i, text in enumerate(source.splitlines(), 1)
+        if text.startswith("    db = dout.sum(0  #")
+    )
     assert "exercise 3" in text and "syntax error" in text
     assert f"mine.py line {line}: syntax error" in text
     assert "No gradient was checked" in text
@@ -42,7 +46,11 @@ def test_syntax_error_names_the_exercise_and_the_line(tmp_path):
 
 def test_exception_at_import_names_the_exercise_the_error_and_the_line(tmp_path):
     report, text = _check(_write(tmp_path, LINEAR + "\nscale = 1 / 0\n"))
-    assert "exercise 3" in text and "ZeroDivisionError: division by zero" in text and "`scale = 1 / 0`" in text
+    assert (
+        "exercise 3" in text
+        and "ZeroDivisionError: division by zero" in text
+        and "`scale = 1 / 0`" in text
+    )
 
 
 def test_sys_exit_at_import_is_reported_not_obeyed(tmp_path):
@@ -55,7 +63,9 @@ def test_exception_in_backward_names_the_function_and_the_line_and_skips_only_th
     report, text = _check(_write(tmp_path, source))
     assert "exercise 3: A linear layer and matmul" in text
     assert "linear_backward() raised KeyError: 'bias'" in text and "in linear_backward" in text
-    assert [row.status for row in report.rows if row.part == "linear layer"] == ["error"] + ["not checked"] * 4
+    assert [row.status for row in report.rows if row.part == "linear layer"] == ["error"] + [
+        "not checked"
+    ] * 4
     assert all(row.ok for row in report.rows if row.part == "matrix used twice")
 
 
@@ -67,14 +77,18 @@ def test_deep_recursion_in_learner_code_is_an_error_row(tmp_path):
 
 
 def test_missing_function_is_named(tmp_path):
-    source = _replace(LINEAR, "def square_backward(cache, dout):", "def square_backwards(cache, dout):")
+    source = _replace(
+        LINEAR, "def square_backward(cache, dout):", "def square_backwards(cache, dout):"
+    )
     report, text = _check(_write(tmp_path, source))
     assert "has no function `square_backward`" in text
     assert all(row.ok for row in report.rows if row.part == "linear layer")
 
 
 def test_backward_returning_a_tuple_is_told_to_return_a_dict(tmp_path):
-    source = _replace(LINEAR, "    return dict(xW=dxW, b=db, x=dx, W=dW)", "    return dxW, db, dx, dW")
+    source = _replace(
+        LINEAR, "    return dict(xW=dxW, b=db, x=dx, W=dW)", "    return dxW, db, dx, dW"
+    )
     report, text = _check(_write(tmp_path, source))
     assert "linear_backward() must return a dict {name: gradient}, got tuple" in text
 
@@ -82,25 +96,37 @@ def test_backward_returning_a_tuple_is_told_to_return_a_dict(tmp_path):
 def test_forward_returning_nothing_is_told_to_return_its_dict(tmp_path):
     source = _replace(LINEAR, "    return dict(A=A, B=B, y=y, out=out)", "    pass")
     report, text = _check(_write(tmp_path, source))
-    assert "square_forward() must return a dict of the forward pass's values" in text and "got NoneType" in text
+    assert (
+        "square_forward() must return a dict of the forward pass's values" in text
+        and "got NoneType" in text
+    )
 
 
 def test_a_changed_forward_pass_is_named(tmp_path):
     source = _replace(LINEAR, "    out = xW + b\n", "    out = xW - b\n")
     report, text = _check(_write(tmp_path, source))
-    assert "linear_forward() was changed: its `out` differs" in text and "restore the forward from the template" in text
+    assert (
+        "linear_forward() was changed: its `out` differs" in text
+        and "restore the forward from the template" in text
+    )
 
 
 def test_a_gradient_of_an_unrelated_shape_says_which_shape_it_needs(tmp_path):
     source = _replace(LINEAR, '    dW = cache["x"].T @ dxW', "    dW = np.ones((2, 2))")
     report, text = _check(_write(tmp_path, "import numpy as np\n" + source))
-    assert report.row("linear layer", "W").hint == "wrong shape: dW must have the shape of `W`, (4, 3), but it has shape (2, 2)"
+    assert (
+        report.row("linear layer", "W").hint
+        == "wrong shape: dW must have the shape of `W`, (4, 3), but it has shape (2, 2)"
+    )
 
 
 def test_a_gradient_that_is_not_numbers_is_named(tmp_path):
     source = _replace(LINEAR, '    dW = cache["x"].T @ dxW', '    dW = "x.T @ dout"')
     report, text = _check(_write(tmp_path, source))
-    assert "expected a numpy array of numbers of shape (4, 3), got str" in report.row("linear layer", "W").hint
+    assert (
+        "expected a numpy array of numbers of shape (4, 3), got str"
+        in report.row("linear layer", "W").hint
+    )
 
 
 def test_a_gradient_returned_as_a_tensor_is_told_to_use_its_data(tmp_path):
@@ -117,7 +143,9 @@ def test_a_scalar_gradient_returned_as_a_value_is_told_to_use_its_data(tmp_path)
 
 
 def test_a_missing_key_is_named(tmp_path):
-    source = _replace(LINEAR, "    return dict(xW=dxW, b=db, x=dx, W=dW)", "    return dict(xW=dxW, b=db, x=dx)")
+    source = _replace(
+        LINEAR, "    return dict(xW=dxW, b=db, x=dx, W=dW)", "    return dict(xW=dxW, b=db, x=dx)"
+    )
     report, text = _check(_write(tmp_path, source))
     row = report.row("linear layer", "W")
     assert row.status == "missing" and "linear_backward() returned no gradient for `W`" in row.hint
@@ -155,7 +183,9 @@ def test_a_missing_file_is_named(tmp_path):
 def test_the_learner_cannot_corrupt_the_checkers_data_by_writing_into_its_inputs(tmp_path):
     zero_everything = "    for value in cache.values():\n        value *= 0\n    dout *= 0\n    return dict(y=dy, A=dA, B=dB)"
     source = _replace(LINEAR, "    return dict(y=dy, A=dA, B=dB)", zero_everything)
-    assert check_file(_write(tmp_path, source)).ok  # the checker's truth was computed on its own copies
+    assert check_file(
+        _write(tmp_path, source)
+    ).ok  # the checker's truth was computed on its own copies
 
 
 def test_a_train_function_that_raises_is_an_error_row_in_exercise_7(tmp_path):
@@ -177,6 +207,8 @@ def test_an_empty_file_names_every_missing_function_without_crashing(tmp_path, n
 
 
 def test_a_gradient_cast_to_float32_is_told_to_stay_in_float64(tmp_path):
-    source = _replace(LINEAR, '    dW = cache["x"].T @ dxW', '    dW = (cache["x"].T @ dxW).astype("float32")')
+    source = _replace(
+        LINEAR, '    dW = cache["x"].T @ dxW', '    dW = (cache["x"].T @ dxW).astype("float32")'
+    )
     report, text = _check(_write(tmp_path, source))
     assert "the check runs in float64" in report.row("linear layer", "W").hint

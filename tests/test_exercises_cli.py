@@ -14,7 +14,9 @@ def test_list_shows_every_exercise_in_order(capsys):
 def test_start_copies_the_template_into_the_folder(tmp_path, capsys):
     assert main(["exercises", "start", "5", "--dir", str(tmp_path / "work")]) == 0
     copied = tmp_path / "work" / EXERCISES[5].filename
-    assert copied.read_text(encoding="utf-8") == EXERCISES[5].template_path.read_text(encoding="utf-8")
+    assert copied.read_text(encoding="utf-8") == EXERCISES[5].template_path.read_text(
+        encoding="utf-8"
+    )
     assert f"tinygrad-bn exercises check {copied}" in capsys.readouterr().out
 
 
@@ -30,7 +32,9 @@ def test_start_with_force_replaces_the_file(tmp_path):
     work = tmp_path / EXERCISES[2].filename
     work.write_text("my gradients", encoding="utf-8")
     assert main(["exercises", "start", "2", "--dir", str(tmp_path), "--force"]) == 0
-    assert work.read_text(encoding="utf-8") == EXERCISES[2].template_path.read_text(encoding="utf-8")
+    assert work.read_text(encoding="utf-8") == EXERCISES[2].template_path.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_check_of_a_started_template_exits_1_with_the_table(tmp_path, capsys):
@@ -38,7 +42,12 @@ def test_check_of_a_started_template_exits_1_with_the_table(tmp_path, capsys):
     capsys.readouterr()
     assert main(["exercises", "check", str(tmp_path / EXERCISES[4].filename)]) == 1
     out = capsys.readouterr().out
-    assert "exact" in out and "logprobs" in out and "not computed yet" in out and "Traceback" not in out
+    assert (
+        "exact" in out
+        and "logprobs" in out
+        and "not computed yet" in out
+        and "Traceback" not in out
+    )
 
 
 def test_check_of_a_solution_exits_0(capsys):
@@ -48,7 +57,10 @@ def test_check_of_a_solution_exits_0(capsys):
 
 def test_check_takes_the_exercise_from_the_option_when_the_marker_is_gone(tmp_path, capsys):
     path = tmp_path / "mine.py"
-    path.write_text(EXERCISES[3].solution_path.read_text(encoding="utf-8").replace("EXERCISE = 3", "# gone"), encoding="utf-8")
+    path.write_text(
+        EXERCISES[3].solution_path.read_text(encoding="utf-8").replace("EXERCISE = 3", "# gone"),
+        encoding="utf-8",
+    )
     assert main(["exercises", "check", str(path)]) == 1
     assert main(["exercises", "check", str(path), "--exercise", "3"]) == 0
 

@@ -63,7 +63,9 @@ MUTANTS = [
 
 def _mutant(tmp_path, number, old, new):
     source = EXERCISES[number].solution_path.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the mutation target {old!r} must occur exactly once in solution {number}"
+    assert source.count(old) == 1, (
+        f"the mutation target {old!r} must occur exactly once in solution {number}"
+    )
     path = tmp_path / f"mutant_{number}.py"
     path.write_text(source.replace(old, new), encoding="utf-8")
     return path
@@ -75,7 +77,11 @@ def test_every_exercise_has_at_least_three_mutants_with_different_mistakes():
         assert len(hints) >= 3 and len(set(hints)) >= 2, number
 
 
-@pytest.mark.parametrize("number, old, new, where, hint", MUTANTS, ids=[f"ex{m[0]}-{m[3][1]}-{m[4].split()[0]}" for m in MUTANTS])
+@pytest.mark.parametrize(
+    "number, old, new, where, hint",
+    MUTANTS,
+    ids=[f"ex{m[0]}-{m[3][1]}-{m[4].split()[0]}" for m in MUTANTS],
+)
 def test_mutant_is_rejected_with_its_hint(tmp_path, number, old, new, where, hint):
     report = check_file(_mutant(tmp_path, number, old, new))
     text = report.render()
@@ -86,7 +92,9 @@ def test_mutant_is_rejected_with_its_hint(tmp_path, number, old, new, where, hin
     assert "Traceback" not in text and hint.split("?")[0] in " ".join(text.split())
 
 
-@pytest.mark.parametrize("number, old, new, where, hint", MUTANTS, ids=[f"ex{m[0]}-{m[3][1]}" for m in MUTANTS])
+@pytest.mark.parametrize(
+    "number, old, new, where, hint", MUTANTS, ids=[f"ex{m[0]}-{m[3][1]}" for m in MUTANTS]
+)
 def test_rows_before_the_broken_one_stay_right(tmp_path, number, old, new, where, hint):
     report = check_file(_mutant(tmp_path, number, old, new))
     part_rows = [row for row in report.rows if row.part == where[0]]
@@ -106,4 +114,7 @@ def test_a_wrong_update_step_in_train_is_caught_by_the_training_rows(tmp_path):
     report = check_file(path)
     assert report.exit_code == 1
     assert all(row.ok for row in report.rows if row.part == "one training step")
-    assert not report.row("training loop", "W1").ok and "update step" in report.row("training loop", "W1").hint
+    assert (
+        not report.row("training loop", "W1").ok
+        and "update step" in report.row("training loop", "W1").hint
+    )

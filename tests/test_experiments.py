@@ -99,11 +99,16 @@ def test_batchnorm_reaches_a_lower_validation_loss_at_the_same_high_learning_rat
 def test_batchnorm_is_stable_over_a_wider_range_of_learning_rates(with_without):
     plain, bn = with_without.stable("no norm"), with_without.stable("BatchNorm")
     assert sum(bn) > sum(plain)
-    assert all(b for p, b in zip(plain, bn) if p)  # wherever the plain net is stable, BatchNorm is too
+    assert all(
+        b for p, b in zip(plain, bn) if p
+    )  # wherever the plain net is stable, BatchNorm is too
 
 
 def test_the_plain_deep_tanh_net_saturates_more_than_with_batchnorm_in_every_layer(with_without):
-    plain, bn = with_without.layers["no norm"]["saturated"], with_without.layers["BatchNorm"]["saturated"]
+    plain, bn = (
+        with_without.layers["no norm"]["saturated"],
+        with_without.layers["BatchNorm"]["saturated"],
+    )
     assert len(plain) == len(bn) == 5
     assert all(p > b for p, b in zip(plain, bn))
 
@@ -153,7 +158,10 @@ def test_running_statistics_converge_toward_the_dataset_statistics(running_stats
 
 def test_small_momentum_lags_at_first(running_stats):
     """Momentum 0.01 remembers ~100 batches: its first records are further off than momentum 0.1's."""
-    assert running_stats.tracks[0.01].error("running")[1] > running_stats.tracks[0.1].error("running")[1]
+    assert (
+        running_stats.tracks[0.01].error("running")[1]
+        > running_stats.tracks[0.1].error("running")[1]
+    )
 
 
 def test_calibration_sets_the_running_mean_to_the_dataset_mean(running_stats):
@@ -230,7 +238,10 @@ def test_the_jacobian_helper_matches_central_differences():
     for j in range(x.size):
         d = np.zeros(x.size)
         d[j] = eps
-        up, down = f(Tensor(x + d.reshape(x.shape))).data.ravel(), f(Tensor(x - d.reshape(x.shape))).data.ravel()
+        up, down = (
+            f(Tensor(x + d.reshape(x.shape))).data.ravel(),
+            f(Tensor(x - d.reshape(x.shape))).data.ravel(),
+        )
         numeric[:, j] = (up - down) / (2 * eps)
     assert np.max(np.abs(J - numeric)) < 1e-8
 
@@ -239,7 +250,9 @@ def test_the_jacobian_helper_matches_central_differences():
 
 
 def test_gradient_changes_less_along_the_gradient_with_batchnorm(landscape):
-    assert landscape.median("gradient_change", "BatchNorm") < landscape.median("gradient_change", "no norm")
+    assert landscape.median("gradient_change", "BatchNorm") < landscape.median(
+        "gradient_change", "no norm"
+    )
 
 
 def test_effective_smoothness_is_smaller_with_batchnorm(landscape):
@@ -276,7 +289,17 @@ def test_the_makemore_run_records_a_finite_loss_for_every_step(makemore):
 
 @pytest.mark.parametrize(
     "fixture",
-    ["from_scratch", "with_without", "train_vs_eval", "running_stats", "batch_size", "layernorm", "coupling", "landscape", "makemore"],
+    [
+        "from_scratch",
+        "with_without",
+        "train_vs_eval",
+        "running_stats",
+        "batch_size",
+        "layernorm",
+        "coupling",
+        "landscape",
+        "makemore",
+    ],
 )
 def test_every_experiment_writes_its_png_plots(fixture, request):
     pytest.importorskip("matplotlib")

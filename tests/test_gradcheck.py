@@ -6,12 +6,16 @@ import numpy as np
 import pytest
 
 from tinygrad_bn import Tensor, Value, gradcheck
-from tinygrad_bn.value import _node  # how value.py builds a result node: (data, op, input, local derivative)
+from tinygrad_bn.value import (
+    _node,
+)  # how value.py builds a result node: (data, op, input, local derivative)
 
 
 def reported(result):
     """(where, analytic, numeric) from a result's `worst` entry."""
-    where, analytic, numeric = re.fullmatch(r"(.*): analytic (\S+), numeric (\S+)", result.worst).groups()
+    where, analytic, numeric = re.fullmatch(
+        r"(.*): analytic (\S+), numeric (\S+)", result.worst
+    ).groups()
     return where, float(analytic), float(numeric)
 
 
@@ -51,7 +55,11 @@ def test_catches_a_backward_that_is_wrong_everywhere():
     assert "GRADIENTS DIFFER" in str(result)
     # the error |x - 2x| / max(1, |x|, |2x|) is x: worst at the last element
     assert result.max_error == pytest.approx(0.3, rel=1e-6)
-    assert reported(result) == ("input 0 element (2,), output element 2", 0.3, pytest.approx(0.6, rel=1e-8))
+    assert reported(result) == (
+        "input 0 element (2,), output element 2",
+        0.3,
+        pytest.approx(0.6, rel=1e-8),
+    )
 
 
 def test_reports_the_input_element_and_output_element_of_the_worst_entry():
@@ -61,15 +69,25 @@ def test_reports_the_input_element_and_output_element_of_the_worst_entry():
     assert not result
     where, analytic, numeric = reported(result)
     assert where == "input 1 element (1, 2), output element 5"
-    assert analytic == pytest.approx(0.4 + 0.5, rel=1e-8) and numeric == pytest.approx(0.4, rel=1e-8)
-    assert result.max_error == pytest.approx(0.5, rel=1e-6)  # analytic a + 0.5 against numeric a, with |a| < 1
+    assert analytic == pytest.approx(0.4 + 0.5, rel=1e-8) and numeric == pytest.approx(
+        0.4, rel=1e-8
+    )
+    assert result.max_error == pytest.approx(
+        0.5, rel=1e-6
+    )  # analytic a + 0.5 against numeric a, with |a| < 1
 
 
 def test_catches_a_wrong_local_derivative_in_a_value():
     x = Value(1.5)
-    result = gradcheck(lambda x: _node(x.data**2, "bad_square", x, x.data), x)  # d(x^2)/dx is 2x, not x
+    result = gradcheck(
+        lambda x: _node(x.data**2, "bad_square", x, x.data), x
+    )  # d(x^2)/dx is 2x, not x
     assert not result
-    assert reported(result) == ("input 0 element (), output element 0", 1.5, pytest.approx(3.0, rel=1e-8))
+    assert reported(result) == (
+        "input 0 element (), output element 0",
+        1.5,
+        pytest.approx(3.0, rel=1e-8),
+    )
     assert "GRADIENTS DIFFER" in str(result) and reported(result)[0] in str(result)
 
 
@@ -78,7 +96,11 @@ def test_catches_a_missing_gradient():
     x = Tensor(np.array([0.5, 1.0]))
     result = gradcheck(lambda x: x * 1.0 + Tensor(x.data**2), x)
     assert not result
-    assert reported(result) == ("input 0 element (1,), output element 1", 1.0, pytest.approx(3.0, rel=1e-8))
+    assert reported(result) == (
+        "input 0 element (1,), output element 1",
+        1.0,
+        pytest.approx(3.0, rel=1e-8),
+    )
 
 
 def test_leaves_the_input_data_unchanged():

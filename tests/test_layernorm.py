@@ -59,7 +59,9 @@ def test_layernorm_module_matches_pytorchs_module_over_two_steps(torch):
         assert_close(out_o.data, out_t, "output")
         assert_close(xo.grad, xt.grad, "d input")
         assert_close(ours.weight.grad, theirs.weight.grad, "d weight")
-        with torch.no_grad():  # take the same step on both, so the second pass has non-trivial weights
+        with (
+            torch.no_grad()
+        ):  # take the same step on both, so the second pass has non-trivial weights
             for p, q in zip(ours.parameters(), theirs.parameters()):
                 p.data -= 0.5 * p.grad
                 q -= 0.5 * q.grad
@@ -81,5 +83,8 @@ def test_layernorm_repr_and_parameters():
 
 
 def test_normalized_shape_must_be_the_trailing_dimensions():
-    with pytest.raises(ValueError, match=r"normalized_shape \(3,\) must be the last dimensions of the input, got input of shape \(2, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"normalized_shape \(3,\) must be the last dimensions of the input, got input of shape \(2, 4\)",
+    ):
         layer_norm(Tensor(np.ones((2, 4))), 3)

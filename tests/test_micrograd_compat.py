@@ -30,7 +30,9 @@ def readme_example():
     """The first Python block of micrograd's README (the package's long description)."""
     readme = importlib.metadata.distribution("micrograd").read_text("METADATA")
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
-    assert blocks and MICROGRAD_IMPORT in blocks[0], "micrograd's README no longer starts with its Value example"
+    assert blocks and MICROGRAD_IMPORT in blocks[0], (
+        "micrograd's README no longer starts with its Value example"
+    )
     return blocks[0]
 
 
@@ -44,7 +46,9 @@ def run_example(source):
 
 def test_readme_example_runs_unchanged_after_importing_our_value():
     source = readme_example()
-    ours, ours_printed = run_example(source.replace(MICROGRAD_IMPORT, "from tinygrad_bn import Value"))
+    ours, ours_printed = run_example(
+        source.replace(MICROGRAD_IMPORT, "from tinygrad_bn import Value")
+    )
     assert type(ours["g"]) is tinygrad_bn.Value
     theirs, theirs_printed = run_example(source)
     assert type(theirs["g"]) is micrograd_engine.Value
@@ -80,7 +84,10 @@ def two_moons(n, noise, seed):
     upper, lower = n // 2, n - n // 2
     t_upper, t_lower = np.linspace(0, np.pi, upper), np.linspace(0, np.pi, lower)
     points = np.concatenate(
-        [np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1), np.stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1)]
+        [
+            np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1),
+            np.stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1),
+        ]
     )
     points += rng.normal(0.0, noise, points.shape)
     labels = np.concatenate([-np.ones(upper), np.ones(lower)])
@@ -110,7 +117,10 @@ def test_micrograd_nn_builds_on_our_value(nn_on_our_value):
     model = nn_on_our_value.MLP(2, [4, 1])
     assert all(type(p) is tinygrad_bn.Value for p in model.parameters())
     assert len(model.parameters()) == 2 * 4 + 4 + 4 + 1
-    assert repr(model) == "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(4)]]"
+    assert (
+        repr(model)
+        == "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(4)]]"
+    )
 
 
 @pytest.fixture
@@ -133,8 +143,15 @@ def test_moons_training_matches_micrograd_step_by_step(nn_on_our_value, collecto
     for step in range(3):
         learning_rate = 1.0 - 0.9 * step / 100
         our_loss, our_grads = sgd_step(ours, tinygrad_bn.Value, points, labels, learning_rate)
-        their_loss, their_grads = sgd_step(theirs, micrograd_engine.Value, points, labels, learning_rate)
+        their_loss, their_grads = sgd_step(
+            theirs, micrograd_engine.Value, points, labels, learning_rate
+        )
         assert_close(our_loss, their_loss, 1e-12, f"step {step} loss")
         assert_close(our_grads, their_grads, 1e-12, f"step {step} gradients")
         assert any(g != 0 for g in our_grads)
-        assert_close([p.data for p in ours.parameters()], [p.data for p in theirs.parameters()], 1e-12, f"step {step} weights")
+        assert_close(
+            [p.data for p in ours.parameters()],
+            [p.data for p in theirs.parameters()],
+            1e-12,
+            f"step {step} weights",
+        )

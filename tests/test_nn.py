@@ -46,7 +46,11 @@ def test_a_shared_parameter_is_listed_once():
 
 
 def test_buffers_are_listed_with_their_paths():
-    assert [name for name, _ in TwoLayer().named_buffers()] == ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]
+    assert [name for name, _ in TwoLayer().named_buffers()] == [
+        "bn.running_mean",
+        "bn.running_var",
+        "bn.num_batches_tracked",
+    ]
 
 
 def test_train_and_eval_reach_every_descendant():
@@ -109,7 +113,11 @@ def test_error_lists_every_problem_at_once():
     incoming["bn.weight"] = np.zeros(5)
     with pytest.raises(ValueError) as error:
         TwoLayer().load_state_dict(incoming)
-    assert "hidden.bias" in str(error.value) and "bn.extra" in str(error.value) and "bn.weight" in str(error.value)
+    assert (
+        "hidden.bias" in str(error.value)
+        and "bn.extra" in str(error.value)
+        and "bn.weight" in str(error.value)
+    )
 
 
 def test_replacing_a_child_with_none_removes_it():
@@ -174,7 +182,9 @@ def test_linear_computes_x_times_weight_transposed_plus_bias():
     layer = nn.Linear(3, 2)
     assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
     x = np.random.default_rng(3).standard_normal((5, 3))
-    np.testing.assert_allclose(layer(Tensor(x)).data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-15)
+    np.testing.assert_allclose(
+        layer(Tensor(x)).data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-15
+    )
 
 
 def test_linear_accepts_extra_leading_dimensions():
@@ -188,7 +198,9 @@ def test_linear_initialises_uniformly_within_one_over_sqrt_fan_in():
     layer = nn.Linear(400, 300)
     bound = 1 / np.sqrt(400)
     assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
-    assert np.abs(layer.weight.data).max() > 0.95 * bound  # uniform over the whole range, not a narrower one
+    assert (
+        np.abs(layer.weight.data).max() > 0.95 * bound
+    )  # uniform over the whole range, not a narrower one
     assert abs(layer.weight.data.std() - bound / np.sqrt(3)) < 0.01 * bound
 
 

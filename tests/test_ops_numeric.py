@@ -7,7 +7,15 @@ the broadcasting kinds the issue names are also checked one by one.
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_table import BROADCAST_KINDS, BROADCASTING_OPS, OPS, SCALAR_OPS, inputs_for, op_inputs, scalar_inputs
+from op_table import (
+    BROADCAST_KINDS,
+    BROADCASTING_OPS,
+    OPS,
+    SCALAR_OPS,
+    inputs_for,
+    op_inputs,
+    scalar_inputs,
+)
 
 from tinygrad_bn import Tensor, Value, gradcheck
 

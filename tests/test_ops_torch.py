@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from op_table import BROADCAST_KINDS, BROADCASTING_OPS, OPS, SCALAR_OPS, assert_close, inputs_for, op_inputs, scalar_inputs
+from op_table import (
+    BROADCAST_KINDS,
+    BROADCASTING_OPS,
+    OPS,
+    SCALAR_OPS,
+    assert_close,
+    inputs_for,
+    op_inputs,
+    scalar_inputs,
+)
 
 from tinygrad_bn import Tensor, Value
 
@@ -94,7 +103,9 @@ def test_power_of_zero_to_a_differentiable_exponent_matches_torch(exponent):
 
 
 @pytest.mark.filterwarnings("ignore:var\\(\\)")
-@pytest.mark.parametrize("data, correction", [([1.0, 3.0], 3), ([1.0, 2.0, 4.0], 3), ([2.0], 1), ([2.0], 2)])
+@pytest.mark.parametrize(
+    "data, correction", [([1.0, 3.0], 3), ([1.0, 2.0, 4.0], 3), ([2.0], 1), ([2.0], 2)]
+)
 def test_var_with_correction_at_least_n_matches_torch(data, correction):
     """No negative variance: with n - correction <= 0 the result is inf or nan, as in PyTorch."""
     expected = torch.tensor(data, dtype=torch.float64).var(correction=correction).item()

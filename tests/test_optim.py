@@ -33,7 +33,9 @@ def test_sgd_matches_pytorch_over_several_steps(settings):
         opt_o.step()
         opt_t.step()
         for p, q in zip(ours, theirs):
-            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=f"step {step}")
+            np.testing.assert_allclose(
+                p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=f"step {step}"
+            )
 
 
 def test_plain_sgd_step_is_minus_lr_times_gradient():

@@ -24,14 +24,18 @@ def test_op_keeps_the_dtype_and_float32_agrees_with_float64(op, data):
     out32.backward(g.astype(np.float32))
     out64.backward(g)
     for k, (x32, x64) in enumerate(zip(single, double, strict=True)):
-        assert (x32.grad.dtype, x64.grad.dtype) == (np.float32, np.float64), f"{op.name}: gradient dtypes of input {k}"
+        assert (x32.grad.dtype, x64.grad.dtype) == (np.float32, np.float64), (
+            f"{op.name}: gradient dtypes of input {k}"
+        )
         assert x32.grad.shape == x32.shape
         assert_close(x32.grad, x64.grad, 1e-4, f"{op.name} float32 gradient of input {k}")
 
 
 def test_python_numbers_take_the_tensor_dtype():
     x = Tensor([1.0, 2.0], dtype=np.float32)
-    assert {(x * 2.5).dtype, (2.5 - x).dtype, (x**2).dtype, (2.0**x).dtype, (x / 3).dtype} == {np.dtype(np.float32)}
+    assert {(x * 2.5).dtype, (2.5 - x).dtype, (x**2).dtype, (2.0**x).dtype, (x / 3).dtype} == {
+        np.dtype(np.float32)
+    }
 
 
 def test_integer_tensor_times_a_float_is_a_float_tensor():
@@ -107,7 +111,9 @@ def test_cross_entropy_is_the_mean_negative_log_probability_of_the_targets():
     targets = np.array([2, 0, 0, 1])
     expected = -logits.log_softmax(dim=1).data[np.arange(4), targets].mean()
     assert_close(tinygrad_bn.cross_entropy(logits, targets).item(), expected, 1e-15, "function")
-    assert_close(logits.cross_entropy(Tensor(targets)).item(), expected, 1e-15, "method with Tensor targets")
+    assert_close(
+        logits.cross_entropy(Tensor(targets)).item(), expected, 1e-15, "method with Tensor targets"
+    )
 
 
 def test_cross_entropy_of_huge_logits_is_finite():

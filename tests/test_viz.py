@@ -76,7 +76,11 @@ def by_label(dot, label):
 
 def neuron():
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
+    w1, w2, b = (
+        Value(-3.0, label="w1"),
+        Value(1.0, label="w2"),
+        Value(6.8813735870195432, label="b"),
+    )
     n = x1 * w1 + x2 * w2 + b
     n.label = "n"
     o = n.tanh()
@@ -91,7 +95,10 @@ def neuron():
 def test_value_box_shows_label_data_and_grad():
     o, _ = neuron()
     dot = parse(to_dot(o))
-    assert text_of(dot.nodes[by_label(dot, "o")]) == f"o data {math.tanh(0.8813735870195432):.4f} grad 1.0000"
+    assert (
+        text_of(dot.nodes[by_label(dot, "o")])
+        == f"o data {math.tanh(0.8813735870195432):.4f} grad 1.0000"
+    )
     assert text_of(dot.nodes[by_label(dot, "n")]) == f"n data 0.8814 grad {1 - o.data**2:.4f}"
 
 
@@ -152,7 +159,11 @@ def test_arrows_into_an_op_whose_arguments_do_not_commute_say_which_is_a_and_b(m
     op_id = next(k for k, t in ops(dot).items() if t == f"a {op} b")
     into = {e.tail: e.attrs for e in dot.edges if e.head == op_id}
     tails = {e.tail for e in dot.edges if e.head == op_id}
-    first = by_label(dot, "a") if op != "@" else next(e.tail for e in dot.edges if e.head == op_id and 'label="a"' in e.attrs)
+    first = (
+        by_label(dot, "a")
+        if op != "@"
+        else next(e.tail for e in dot.edges if e.head == op_id and 'label="a"' in e.attrs)
+    )
     assert 'label="a"' in into[first] and len(tails) == 2
     assert sum('label="b"' in attrs for attrs in into.values()) == 1
 
@@ -161,7 +172,10 @@ def test_value_power_with_a_value_exponent_labels_base_and_exponent():
     base, exponent = Value(2.0, label="base"), Value(3.0, label="exponent")
     dot = parse(to_dot(base**exponent))
     edges = {e.tail: e.attrs for e in dot.edges if e.head.startswith("o")}
-    assert edges[by_label(dot, "base")] == 'label="a"' and edges[by_label(dot, "exponent")] == 'label="b"'
+    assert (
+        edges[by_label(dot, "base")] == 'label="a"'
+        and edges[by_label(dot, "exponent")] == 'label="b"'
+    )
 
 
 def test_subtracting_a_node_from_itself_draws_both_labelled_arrows():
@@ -204,7 +218,9 @@ def test_large_tensor_box_shows_mean_std_min_max():
     y.backward()
     dot = parse(to_dot(y))
     text = text_of(dot.nodes[by_label(dot, "big")])
-    expected = f"mean {data.mean():.4f} std {data.std():.4f} min {data.min():.4f} max {data.max():.4f}"
+    expected = (
+        f"mean {data.mean():.4f} std {data.std():.4f} min {data.min():.4f} max {data.max():.4f}"
+    )
     assert expected in text
     assert "[" not in text  # no rows of numbers
 
@@ -290,10 +306,22 @@ def test_nodes_built_in_a_group_sit_in_a_cluster_labelled_with_its_name():
     labels = {c["label"]: c for c in dot.clusters.values()}
     assert set(labels) == {"outer", "inner"}
     inner_id = next(k for k, c in dot.clusters.items() if c["label"] == "inner")
-    assert labels["inner"]["parent"] == next(k for k, c in dot.clusters.items() if c["label"] == "outer")
-    assert sorted(ops(dot)[k] for k in labels["inner"]["nodes"] if k.startswith("o")) == ["+", "exp"]
-    assert sorted(ops(dot)[k] for k in labels["outer"]["nodes"] - dot.clusters[inner_id]["nodes"] if k.startswith("o")) == ["*"]
-    assert by_label(dot, "x") not in labels["outer"]["nodes"] and by_label(dot, "out") not in labels["outer"]["nodes"]
+    assert labels["inner"]["parent"] == next(
+        k for k, c in dot.clusters.items() if c["label"] == "outer"
+    )
+    assert sorted(ops(dot)[k] for k in labels["inner"]["nodes"] if k.startswith("o")) == [
+        "+",
+        "exp",
+    ]
+    assert sorted(
+        ops(dot)[k]
+        for k in labels["outer"]["nodes"] - dot.clusters[inner_id]["nodes"]
+        if k.startswith("o")
+    ) == ["*"]
+    assert (
+        by_label(dot, "x") not in labels["outer"]["nodes"]
+        and by_label(dot, "out") not in labels["outer"]["nodes"]
+    )
 
 
 def test_a_function_decorated_with_group_draws_as_a_cluster():
@@ -315,7 +343,9 @@ def test_collapse_folds_each_top_level_group_into_one_box_with_one_arrow_per_pai
     assert text_of(dot.nodes[box]) == "outer 3 ops folded in"
     x, out = by_label(dot, "x"), by_label(dot, "out")
     (sum_op,) = ops(dot)
-    assert sorted((e.tail, e.head) for e in dot.edges) == sorted([(x, box), (box, sum_op), (sum_op, out)])
+    assert sorted((e.tail, e.head) for e in dot.edges) == sorted(
+        [(x, box), (box, sum_op), (sum_op, out)]
+    )
 
 
 def test_collapse_by_name_folds_only_the_named_group():
@@ -329,7 +359,9 @@ def test_collapse_by_name_folds_only_the_named_group():
 
 def test_collapse_with_a_depth_folds_the_groups_that_deep_inside_their_clusters():
     assert to_dot(grouped_graph(), collapse=2) == to_dot(grouped_graph(), collapse=["outer/inner"])
-    with pytest.raises(ValueError, match="collapse=0: give True, a depth of 1 or more, or a list of group names"):
+    with pytest.raises(
+        ValueError, match="collapse=0: give True, a depth of 1 or more, or a list of group names"
+    ):
         to_dot(grouped_graph(), collapse=0)
 
 
@@ -367,7 +399,9 @@ def test_too_many_nodes_is_refused_with_a_message_saying_how_to_collapse_or_rais
 
 
 def test_the_refusal_names_the_groups_that_collapse_would_fold():
-    with pytest.raises(GraphTooBigError, match=r"collapse=True to fold each of its groups \(outer\)"):
+    with pytest.raises(
+        GraphTooBigError, match=r"collapse=True to fold each of its groups \(outer\)"
+    ):
         draw_dot(grouped_graph(), max_nodes=3)
 
 
@@ -390,7 +424,9 @@ def test_a_fused_op_is_one_purple_box_and_shows_what_it_saved_only_on_request():
     x = Tensor([1.0, -2.0], requires_grad=True, label="x")
     y = fused_square(x).sum()
     plain, saved = parse(to_dot(y)), parse(to_dot(y, show_saved=True))
-    fused = [k for k, v in plain.nodes.items() if k.startswith("o") and fill(v) == ROLES["fused"][0]]
+    fused = [
+        k for k, v in plain.nodes.items() if k.startswith("o") and fill(v) == ROLES["fused"][0]
+    ]
     assert len(fused) == 1 and text_of(plain.nodes[fused[0]]) == "square fused"
     assert not any(k.startswith("s") for k in plain.nodes)
     (kept,) = [k for k in saved.nodes if k.startswith("s")]
@@ -418,7 +454,9 @@ def test_draw_dot_gives_a_digraph_whose_source_is_to_dot():
 
 
 def test_drawing_something_that_is_not_a_node_names_what_was_given():
-    with pytest.raises(TypeError, match=r"draws a Value or a Tensor \(or a list of them\), got float"):
+    with pytest.raises(
+        TypeError, match=r"draws a Value or a Tensor \(or a list of them\), got float"
+    ):
         to_dot([1.0, 2.0])
 
 
@@ -427,14 +465,19 @@ def test_value_and_tensor_draw_themselves_for_notebooks():
     assert o.draw(inputs=[x1, x2]).source == to_dot(o, inputs=[x1, x2])
     t = Tensor([1.0, 2.0], requires_grad=True, label="t")
     y = (t * t).sum()
-    assert isinstance(y.draw(), graphviz.Digraph) and y.draw(rankdir="TB").source == to_dot(y, rankdir="TB")
+    assert isinstance(y.draw(), graphviz.Digraph) and y.draw(rankdir="TB").source == to_dot(
+        y, rankdir="TB"
+    )
 
 
 def test_a_number_lifted_into_a_tensor_is_a_constant_leaf_not_an_input():
     x = Tensor([1.0, 2.0], requires_grad=True, label="x")
     dot = parse(to_dot(x + 1e-5))
     (constant,) = [v for v in values(dot).values() if text_of(v).startswith("constant")]
-    assert text_of(constant) == "constant () float64 data 1.000e-05" and fill(constant) == ROLES["leaf"][0]
+    assert (
+        text_of(constant) == "constant () float64 data 1.000e-05"
+        and fill(constant) == ROLES["leaf"][0]
+    )
 
 
 def test_a_list_of_roots_is_drawn_as_one_picture_with_shared_nodes_once():
@@ -450,13 +493,18 @@ def test_a_list_of_roots_is_drawn_as_one_picture_with_shared_nodes_once():
 
 def test_nan_and_infinity_print_as_such():
     dot = parse(to_dot(Value(float("nan"), label="n") + Value(float("inf"), label="i")))
-    assert text_of(dot.nodes[by_label(dot, "n")]).startswith("n data nan") and "data inf" in text_of(dot.nodes[by_label(dot, "i")])
+    assert text_of(dot.nodes[by_label(dot, "n")]).startswith(
+        "n data nan"
+    ) and "data inf" in text_of(dot.nodes[by_label(dot, "i")])
 
 
 def test_micrograds_own_values_can_be_drawn_too():
     engine = pytest.importorskip("micrograd.engine")
     a, b = engine.Value(2.0), engine.Value(-3.0)
-    a.label, b.label = "a", "b"  # micrograd 0.1.0 has no label argument; its Values take any attribute
+    a.label, b.label = (
+        "a",
+        "b",
+    )  # micrograd 0.1.0 has no label argument; its Values take any attribute
     c = a * b
     c.backward()
     dot = parse(to_dot(c))

@@ -121,8 +121,12 @@ def test_composed_batchnorm_has_every_primitive_inside_one_labelled_cluster(scen
     (cluster,) = dot.clusters.values()
     assert cluster["label"] == "BatchNorm (composed)"
     order = topological_order(scene.root)
-    inside = {f"o{i}" for i, n in enumerate(order) if n._prev and n._group == "BatchNorm (composed)"}
-    assert len(inside) >= 8  # mean, x - mean, square, mean, + eps, ** -0.5, * inv_std, * gamma, + beta
+    inside = {
+        f"o{i}" for i, n in enumerate(order) if n._prev and n._group == "BatchNorm (composed)"
+    }
+    assert (
+        len(inside) >= 8
+    )  # mean, x - mean, square, mean, + eps, ** -0.5, * inv_std, * gamma, + beta
     assert {k for k in cluster["nodes"] if k.startswith("o")} == inside
     outside = sorted(t for k, t in ops(dot).items() if k not in inside)
     assert outside == ["*", "sum"]  # only the loss: sum(w * y)
@@ -131,14 +135,18 @@ def test_composed_batchnorm_has_every_primitive_inside_one_labelled_cluster(scen
 
 def parameter_boxes(dot):
     return {
-        text_of(v).split(" ")[0]: text_of(v) for k, v in values(dot).items() if fill(v) == ROLES["leaf"][0] and "constant" not in text_of(v)
+        text_of(v).split(" ")[0]: text_of(v)
+        for k, v in values(dot).items()
+        if fill(v) == ROLES["leaf"][0] and "constant" not in text_of(v)
     }
 
 
 def test_composed_and_fused_show_the_same_parameters_with_the_same_grads(scenes):
     composed, fused = scenes["batchnorm-composed"], scenes["batchnorm-fused"]
     for name in ("gamma", "beta", "x"):
-        np.testing.assert_allclose(composed.parts[name].grad, fused.parts[name].grad, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(
+            composed.parts[name].grad, fused.parts[name].grad, rtol=0, atol=1e-10
+        )
     boxes_c, boxes_f = parameter_boxes(dot_of(composed)), parameter_boxes(dot_of(fused))
     assert set(boxes_c) == set(boxes_f) == {"gamma", "beta"}
     assert boxes_c == boxes_f
@@ -207,7 +215,9 @@ def test_scalar_batchnorm_boxes_show_the_normalised_numbers(scenes):
 
 
 def test_scalar_batchnorm_is_drawn_top_to_bottom(scenes):
-    assert "rankdir=TB" in to_dot(scenes["batchnorm-values"].root, **scenes["batchnorm-values"].options)
+    assert "rankdir=TB" in to_dot(
+        scenes["batchnorm-values"].root, **scenes["batchnorm-values"].options
+    )
 
 
 # ---- one step of the makemore MLP ------------------------------------------------------------------------------
@@ -216,23 +226,43 @@ def test_scalar_batchnorm_is_drawn_top_to_bottom(scenes):
 def test_makemore_step_draws_a_cluster_per_module_inside_the_model(scenes):
     dot = dot_of(scenes["makemore-step"])
     model = cluster_named(dot, "Sequential")
-    modules = ["Embedding (0)", "Flatten (1)", "Linear (2)", "BatchNorm1d (3)", "Tanh (4)", "Linear (5)"]
+    modules = [
+        "Embedding (0)",
+        "Flatten (1)",
+        "Linear (2)",
+        "BatchNorm1d (3)",
+        "Tanh (4)",
+        "Linear (5)",
+    ]
     parents = {k: c for k, c in dot.clusters.items()}
     model_id = next(k for k, c in parents.items() if c is model)
     for name in modules:
         assert cluster_named(dot, name)["parent"] == model_id
     (fused,) = [k for k, t in ops(dot).items() if t == "batchnorm fused"]
     assert fused in cluster_named(dot, "BatchNorm1d (3)")["nodes"]
-    (matmul,) = [k for k, t in ops(dot).items() if t == "a @ b" and k in cluster_named(dot, "Linear (2)")["nodes"]]
+    (matmul,) = [
+        k
+        for k, t in ops(dot).items()
+        if t == "a @ b" and k in cluster_named(dot, "Linear (2)")["nodes"]
+    ]
 
 
 def test_makemore_step_shows_each_parameter_with_its_shape_and_one_fused_batchnorm(scenes):
     scene = scenes["makemore-step"]
     dot = dot_of(scene)
-    shapes = {"C": "(27, 10)", "W1": "(200, 30)", "bngain": "(200,)", "bnbias": "(200,)", "W2": "(27, 200)", "b2": "(27,)"}
+    shapes = {
+        "C": "(27, 10)",
+        "W1": "(200, 30)",
+        "bngain": "(200,)",
+        "bnbias": "(200,)",
+        "W2": "(27, 200)",
+        "b2": "(27,)",
+    }
     for name, shape in shapes.items():
         node = dot.nodes[by_label(dot, name)]
-        assert text_of(node).startswith(f"{name} {shape} float64") and fill(node) == ROLES["leaf"][0]
+        assert (
+            text_of(node).startswith(f"{name} {shape} float64") and fill(node) == ROLES["leaf"][0]
+        )
     assert [t for t in ops(dot).values() if "fused" in t] == ["batchnorm fused"]
     assert "cross_entropy" in ops(dot).values()
 
@@ -242,9 +272,15 @@ def test_makemore_step_summarises_large_tensors_by_their_statistics(scenes):
     dot = dot_of(scene)
     w1 = scene.parts["W1"]
     text = text_of(dot.nodes[by_label(dot, "W1")])
-    assert f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} min {w1.data.min():.4f} max {w1.data.max():.4f}" in text
+    assert (
+        f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} min {w1.data.min():.4f} max {w1.data.max():.4f}"
+        in text
+    )
     loss = dot.nodes[by_label(dot, "loss")]
-    assert text_of(loss) == f"loss () float64 data {scene.root.item():.4f} grad 1.0000" and fill(loss) == ROLES["output"][0]
+    assert (
+        text_of(loss) == f"loss () float64 data {scene.root.item():.4f} grad 1.0000"
+        and fill(loss) == ROLES["output"][0]
+    )
 
 
 def test_makemore_step_collapses_to_one_box_for_the_model(scenes):

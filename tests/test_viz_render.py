@@ -42,7 +42,11 @@ def svg_node_titles(path):
 def test_render_to_svg_draws_every_node_of_the_dot_text(tmp_path):
     root = small_graph()
     path = render(root, tmp_path / "c.svg")
-    dot_ids = [line.split(" ")[0].strip() for line in to_dot(root).splitlines() if line.startswith("\t") and " [" in line]
+    dot_ids = [
+        line.split(" ")[0].strip()
+        for line in to_dot(root).splitlines()
+        if line.startswith("\t") and " [" in line
+    ]
     dot_ids = [i for i in dot_ids if i not in ("graph", "node", "edge")]
     assert sorted(svg_node_titles(path)) == sorted(dot_ids)
 
@@ -57,7 +61,9 @@ def test_the_graph_command_renders_an_example_to_svg(tmp_path, capsys):
     assert main(["graph", "batchnorm-fused", "-o", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     titles = svg_node_titles(out)
-    assert sum(t.startswith("s") for t in titles) == 2  # the two saved tensors: the example shows them
+    assert (
+        sum(t.startswith("s") for t in titles) == 2
+    )  # the two saved tensors: the example shows them
 
 
 def test_the_graph_command_renders_an_example_to_png(tmp_path):
@@ -74,7 +80,9 @@ def test_a_notebook_shows_the_picture_as_svg():
 # ---- without dot --------------------------------------------------------------------------------------------
 
 
-def test_without_dot_render_says_how_to_install_graphviz_and_writes_the_dot_text_beside(tmp_path, no_dot):
+def test_without_dot_render_says_how_to_install_graphviz_and_writes_the_dot_text_beside(
+    tmp_path, no_dot
+):
     root = small_graph()
     with pytest.raises(GraphvizNotFoundError) as error:
         render(root, tmp_path / "c.svg")
@@ -85,7 +93,9 @@ def test_without_dot_render_says_how_to_install_graphviz_and_writes_the_dot_text
     assert not (tmp_path / "c.svg").exists()
 
 
-def test_without_dot_the_graph_command_fails_with_the_install_hint_and_leaves_the_dot_file(tmp_path, no_dot, capsys):
+def test_without_dot_the_graph_command_fails_with_the_install_hint_and_leaves_the_dot_file(
+    tmp_path, no_dot, capsys
+):
     out = tmp_path / "neuron.png"
     assert main(["graph", "neuron", "-o", str(out)]) == 1
     err = capsys.readouterr().err
@@ -129,14 +139,28 @@ def test_graph_refuses_a_file_name_whose_format_it_cannot_tell(tmp_path, capsys)
 
 def test_graph_options_reach_the_picture(tmp_path):
     out = tmp_path / "mlp.dot"
-    assert main(["graph", "makemore-step", "-o", str(out), "--collapse", "--rankdir", "TB", "--no-grad"]) == 0
+    assert (
+        main(
+            ["graph", "makemore-step", "-o", str(out), "--collapse", "--rankdir", "TB", "--no-grad"]
+        )
+        == 0
+    )
     text = out.read_text()
-    assert "rankdir=TB" in text and "folded in" in text and "subgraph" not in text and "grad" not in text
+    assert (
+        "rankdir=TB" in text
+        and "folded in" in text
+        and "subgraph" not in text
+        and "grad" not in text
+    )
     assert main(["graph", "makemore-step", "-o", str(out), "--collapse", "2"]) == 0
-    assert out.read_text().count("folded in") == 6 and 'label="Sequential"' in out.read_text()  # one box per module
+    assert (
+        out.read_text().count("folded in") == 6 and 'label="Sequential"' in out.read_text()
+    )  # one box per module
 
 
-def test_graph_without_a_file_name_writes_name_dot_svg_in_the_current_directory(tmp_path, monkeypatch, no_dot):
+def test_graph_without_a_file_name_writes_name_dot_svg_in_the_current_directory(
+    tmp_path, monkeypatch, no_dot
+):
     monkeypatch.chdir(tmp_path)
     assert main(["graph", "neuron"]) == 1  # no dot here: the DOT text is left as neuron.dot
     assert (tmp_path / "neuron.dot").exists()

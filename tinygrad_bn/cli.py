@@ -17,7 +17,10 @@ SUBCOMMANDS = {
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="tinygrad-bn", description="Learn backpropagation and BatchNorm by reading and running them.")
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-bn",
+        description="Learn backpropagation and BatchNorm by reading and running them.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in SUBCOMMANDS.items():
         commands.add_parser(name, help=help_text, add_help=False)
@@ -26,7 +29,9 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
-    sub = argparse.ArgumentParser(prog=f"tinygrad-bn {argv[0]}", description=SUBCOMMANDS[argv[0]][1])
+    sub = argparse.ArgumentParser(
+        prog=f"tinygrad-bn {argv[0]}", description=SUBCOMMANDS[argv[0]][1]
+    )
     module.configure(sub)
     return module.run(sub.parse_args(argv[1:]))
 

@@ -87,7 +87,9 @@ def build_dataset(words, vocab: Vocabulary, block_size: int = 3):
             contexts.append(context)
             targets.append(i)
             context = context[1:] + [i]
-    return np.array(contexts, dtype=np.int64).reshape(-1, block_size), np.array(targets, dtype=np.int64)
+    return np.array(contexts, dtype=np.int64).reshape(-1, block_size), np.array(
+        targets, dtype=np.int64
+    )
 
 
 @dataclass
@@ -106,5 +108,7 @@ def make_splits(words, block_size: int = 3, seed: int = 42) -> Splits:
     random.Random(seed).shuffle(words)
     vocab = Vocabulary.from_words(words)
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-    parts = [build_dataset(part, vocab, block_size) for part in (words[:n1], words[n1:n2], words[n2:])]
+    parts = [
+        build_dataset(part, vocab, block_size) for part in (words[:n1], words[n1:n2], words[n2:])
+    ]
     return Splits(vocab, *parts)

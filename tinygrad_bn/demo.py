@@ -13,19 +13,40 @@ from . import experiments
 
 
 def configure(parser):
-    parser.add_argument("name", nargs="?", help="experiment to run, by name or number (see --list); leave out for the tour")
+    parser.add_argument(
+        "name",
+        nargs="?",
+        help="experiment to run, by name or number (see --list); leave out for the tour",
+    )
     parser.add_argument("--list", action="store_true", help="list the experiments and exit")
-    parser.add_argument("--quick", action="store_true", help="fewer steps: seconds instead of minutes")
-    parser.add_argument("--data", metavar="FILE", help="names file, one name per line (default: the shipped census names)")
-    parser.add_argument("--seed", type=int, default=42, help="seed for the train/val/test split and the initial weights")
-    parser.add_argument("--out", metavar="DIR", help="report folder (default: ./tinygrad-bn-report, or ./tinygrad-bn-report/NAME)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer steps: seconds instead of minutes"
+    )
+    parser.add_argument(
+        "--data",
+        metavar="FILE",
+        help="names file, one name per line (default: the shipped census names)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        help="seed for the train/val/test split and the initial weights",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="report folder (default: ./tinygrad-bn-report, or ./tinygrad-bn-report/NAME)",
+    )
 
 
 def run(args) -> int:
     if args.list:
         for i, (name, (_, description)) in enumerate(experiments.EXPERIMENTS.items(), 1):
             print(f"  {i}  {name:<14} {description}")
-        print("\nrun one with: tinygrad-bn demo NAME [--quick] [--data FILE] [--seed N] [--out DIR]")
+        print(
+            "\nrun one with: tinygrad-bn demo NAME [--quick] [--data FILE] [--seed N] [--out DIR]"
+        )
         return 0
     if args.name is None:
         module = experiments.load("tour")
@@ -46,7 +67,9 @@ def run(args) -> int:
 def main(name=None, argv=None) -> int:
     """Run one experiment from a script (demos/NN_name.py): `main("with-without")` reads
     --quick, --data, --seed and --out from the command line; `main()` runs the tour."""
-    parser = argparse.ArgumentParser(prog=f"demo {name or ''}".strip(), description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog=f"demo {name or ''}".strip(), description=__doc__.splitlines()[0]
+    )
     configure(parser)
     argv = sys.argv[1:] if argv is None else list(argv)
     return run(parser.parse_args(([name] if name else []) + argv))

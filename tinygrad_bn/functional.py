@@ -23,7 +23,14 @@ import numpy as np
 from .graph import group
 from .tensor import Tensor, cross_entropy
 
-__all__ = ["batchnorm_composed", "batchnorm_fused", "batchnorm_values", "batch_norm", "layer_norm", "cross_entropy"]
+__all__ = [
+    "batchnorm_composed",
+    "batchnorm_fused",
+    "batchnorm_values",
+    "batch_norm",
+    "layer_norm",
+    "cross_entropy",
+]
 
 
 # ---- shared checks ---------------------------------------------------------------
@@ -93,7 +100,9 @@ def _layout(x, gamma, beta, who):
     if n == 1:
         _check_training_batch(x, who)
     features = (shape[1],)
-    if (gamma is not None and gamma.data.shape != features) or (beta is not None and beta.data.shape != features):
+    if (gamma is not None and gamma.data.shape != features) or (
+        beta is not None and beta.data.shape != features
+    ):
         _check_affine(x, gamma, beta, who)
     return _LAYOUTS[len(shape)], n
 
@@ -188,7 +197,9 @@ def _fused(x, gamma, beta, eps, correction):
     (axes, dot, stat_shape), n = _layout(x, gamma, beta, "batchnorm_fused")
     d = n - correction
     mean = np.add.reduce(x.data, axis=axes, keepdims=True) / n
-    x_hat = x.data - mean  # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
+    x_hat = (
+        x.data - mean
+    )  # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
     var = np.einsum(dot, x_hat, x_hat).reshape(stat_shape) / d
     inv_std = 1.0 / np.sqrt(var + eps)
     x_hat *= inv_std
@@ -196,10 +207,17 @@ def _fused(x, gamma, beta, eps, correction):
     out = x_hat * g_ if g_ is not None else x_hat.copy()
     if beta is not None:
         out += beta.data.reshape(stat_shape)
-    inputs = (x, gamma, beta) if gamma is not None and beta is not None else tuple(t for t in (x, gamma, beta) if t is not None)
+    inputs = (
+        (x, gamma, beta)
+        if gamma is not None and beta is not None
+        else tuple(t for t in (x, gamma, beta) if t is not None)
+    )
 
     def backward(dy):
-        dbeta_c, dgamma_c = np.add.reduce(dy, axis=axes), np.einsum(dot, dy, x_hat)  # per feature, shape (C,)
+        dbeta_c, dgamma_c = (
+            np.add.reduce(dy, axis=axes),
+            np.einsum(dot, dy, x_hat),
+        )  # per feature, shape (C,)
         dbeta, dgamma = dbeta_c.reshape(stat_shape), dgamma_c.reshape(stat_shape)
         k = dgamma / d
         shift = dbeta / n - k * (np.add.reduce(x_hat, axis=axes, keepdims=True) / n)
@@ -208,7 +226,11 @@ def _fused(x, gamma, beta, eps, correction):
         dx -= shift
         dx *= inv_std if g_ is None else g_ * inv_std
         grads = (dx, dgamma_c, dbeta_c)
-        return grads if len(inputs) == 3 else tuple(gr for gr, p in zip(grads, (x, gamma, beta)) if p is not None)
+        return (
+            grads
+            if len(inputs) == 3
+            else tuple(gr for gr, p in zip(grads, (x, gamma, beta)) if p is not None)
+        )
 
     result = Tensor._make(out, inputs, "batchnorm", backward)
     result._saved, result.label = {"x_hat": x_hat, "inv_std": inv_std}, "out"
@@ -231,7 +253,11 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
             f"Expected more than 1 value per channel when training, got {len(rows)} row(s); batchnorm_values needs N >= 2 rows"
         )
     n_features = len(rows[0])
-    if any(len(r) != n_features for r in rows) or len(gamma) != n_features or len(beta) != n_features:
+    if (
+        any(len(r) != n_features for r in rows)
+        or len(gamma) != n_features
+        or len(beta) != n_features
+    ):
         raise ValueError(
             f"batchnorm_values: every row, gamma and beta must have the same number of features; "
             f"got rows of lengths {sorted({len(r) for r in rows})}, {len(gamma)} gammas and {len(beta)} betas"
@@ -244,11 +270,16 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
             column = [r[j] for r in rows]
             mean = _named(_total(column) / n, f"mean[{j}]")
             centred = [_named(v - mean, f"centred[{i},{j}]") for i, v in enumerate(column)]
-            var = _named(_total([_named(c**2, f"squared[{i},{j}]") for i, c in enumerate(centred)]) / d, f"var[{j}]")
+            var = _named(
+                _total([_named(c**2, f"squared[{i},{j}]") for i, c in enumerate(centred)]) / d,
+                f"var[{j}]",
+            )
             inv_std = _named((_named(var + eps, f"var+eps[{j}]")) ** -0.5, f"inv_std[{j}]")
             for i, c in enumerate(centred):
                 x_hat = _named(c * inv_std, f"x_hat[{i},{j}]")
-                out[i][j] = _named(_named(gamma[j] * x_hat, f"scaled[{i},{j}]") + beta[j], f"out[{i},{j}]")
+                out[i][j] = _named(
+                    _named(gamma[j] * x_hat, f"scaled[{i},{j}]") + beta[j], f"out[{i},{j}]"
+                )
     return out
 
 
@@ -263,7 +294,17 @@ def _total(values):
 # ---- 4. the functional API (torch.nn.functional semantics) -----------------------------------
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5, fused=True):
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training=False,
+    momentum=0.1,
+    eps=1e-5,
+    fused=True,
+):
     """BatchNorm with PyTorch's semantics.
 
     Training (`training=True`): normalise with the batch mean and the *biased*
@@ -365,7 +406,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         )
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and p.shape != shape:
-            raise ValueError(f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; they must be equal")
+            raise ValueError(
+                f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; they must be equal"
+            )
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     with group("LayerNorm"):
         mean = _named(x.mean(dim=axes, keepdim=True), "mean")

@@ -50,7 +50,10 @@ def gradcheck(f, *inputs, eps=1e-6, tol=1e-6):
     elif all(isinstance(x, Tensor) for x in inputs):
         analytic, numeric = _tensor_jacobians(f, inputs, eps)
     else:
-        raise TypeError("gradcheck inputs must be all Tensors or all Values, got " + ", ".join(type(x).__name__ for x in inputs))
+        raise TypeError(
+            "gradcheck inputs must be all Tensors or all Values, got "
+            + ", ".join(type(x).__name__ for x in inputs)
+        )
     worst_error, worst = 0.0, "nowhere (no entries)"
     for k, (a, n) in enumerate(zip(analytic, numeric)):
         if a.size == 0:
@@ -60,7 +63,11 @@ def gradcheck(f, *inputs, eps=1e-6, tol=1e-6):
         i, j = np.unravel_index(np.argmax(error), error.shape)
         if error[i, j] >= worst_error:
             worst_error = float(error[i, j])
-            where = np.unravel_index(j, np.shape(inputs[k].data)) if isinstance(inputs[k], Tensor) else ()
+            where = (
+                np.unravel_index(j, np.shape(inputs[k].data))
+                if isinstance(inputs[k], Tensor)
+                else ()
+            )
             worst = f"input {k} element {tuple(int(w) for w in where)}, output element {i}: analytic {a[i, j]:.12g}, numeric {n[i, j]:.12g}"
     return GradcheckResult(worst_error <= tol, worst_error, worst, tol)
 
@@ -68,7 +75,9 @@ def gradcheck(f, *inputs, eps=1e-6, tol=1e-6):
 def _tensor_jacobians(f, inputs, eps):
     for x in inputs:
         if x.dtype != np.float64:
-            raise TypeError(f"gradcheck needs float64 inputs for accurate differences, got {x.dtype}; use Tensor(x, dtype=np.float64)")
+            raise TypeError(
+                f"gradcheck needs float64 inputs for accurate differences, got {x.dtype}; use Tensor(x, dtype=np.float64)"
+            )
         x.data = np.ascontiguousarray(x.data)  # so that reshape(-1) below is a view
         x.requires_grad_(True)
     out = f(*inputs)

@@ -21,7 +21,18 @@ from . import functional as F
 from .graph import group
 from .tensor import Tensor
 
-__all__ = ["Module", "Linear", "Embedding", "Tanh", "ReLU", "Sequential", "Flatten", "LayerNorm", "BatchNorm1d", "manual_seed"]
+__all__ = [
+    "Module",
+    "Linear",
+    "Embedding",
+    "Tanh",
+    "ReLU",
+    "Sequential",
+    "Flatten",
+    "LayerNorm",
+    "BatchNorm1d",
+    "manual_seed",
+]
 
 LoadResult = namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
 
@@ -53,14 +64,20 @@ class Module:
 
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}: call super().__init__() in __init__ before assigning attributes (here {name!r})")
-        if isinstance(getattr(type(self), name, None), property):  # an alias such as BatchNorm1d.gamma
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() in __init__ before assigning attributes (here {name!r})"
+            )
+        if isinstance(
+            getattr(type(self), name, None), property
+        ):  # an alias such as BatchNorm1d.gamma
             object.__setattr__(self, name, value)
             return
         if isinstance(value, Module):
             self._modules[name] = value
             object.__setattr__(value, "_name", name)
-        elif name in self._modules:  # a child replaced by something else (None, say) is no longer a child
+        elif (
+            name in self._modules
+        ):  # a child replaced by something else (None, say) is no longer a child
             del self._modules[name]
         elif name in self._buffers:
             self._buffers[name] = value
@@ -96,7 +113,11 @@ class Module:
         while stack:
             prefix, module = stack.pop()
             found.append((prefix, module))
-            children = [(f"{prefix}.{name}" if prefix else name, child) for name, child in module._modules.items() if child is not None]
+            children = [
+                (f"{prefix}.{name}" if prefix else name, child)
+                for name, child in module._modules.items()
+                if child is not None
+            ]
             stack.extend(reversed(children))
         return found
 
@@ -149,7 +170,11 @@ class Module:
         entries = []
         for prefix, module in self.named_modules():
             for table in (module._parameters, module._buffers):
-                entries.extend((f"{prefix}.{name}" if prefix else name, t) for name, t in table.items() if t is not None)
+                entries.extend(
+                    (f"{prefix}.{name}" if prefix else name, t)
+                    for name, t in table.items()
+                    if t is not None
+                )
         return entries
 
     def state_dict(self):
@@ -178,7 +203,9 @@ class Module:
             value = state_dict[key]
             value = np.asarray(value.data if isinstance(value, Tensor) else value)
             if value.shape != target.shape:
-                problems.append(f"wrong shape for {key}: got {value.shape}, this module has {target.shape}")
+                problems.append(
+                    f"wrong shape for {key}: got {value.shape}, this module has {target.shape}"
+                )
             else:
                 ready.append((target, value.astype(target.dtype, copy=True)))
         if problems:
@@ -197,11 +224,16 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+        lines = [
+            f"({name}): " + repr(child).replace("\n", "\n  ")
+            for name, child in self._modules.items()
+        ]
         extra = self.extra_repr()
         if not lines:
             return f"{type(self).__name__}({extra})"
-        return f"{type(self).__name__}(\n  " + "\n  ".join(([extra] if extra else []) + lines) + "\n)"
+        return (
+            f"{type(self).__name__}(\n  " + "\n  ".join(([extra] if extra else []) + lines) + "\n)"
+        )
 
 
 # ---- layers ------------------------------------------------------------------------------
@@ -220,8 +252,14 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         rng = rng or _Random.rng
         bound = 1 / math.sqrt(in_features)
-        self.weight = _parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype), "weight")
-        self.bias = _parameter(rng.uniform(-bound, bound, out_features).astype(dtype), "bias") if bias else None
+        self.weight = _parameter(
+            rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype), "weight"
+        )
+        self.bias = (
+            _parameter(rng.uniform(-bound, bound, out_features).astype(dtype), "bias")
+            if bias
+            else None
+        )
 
     def forward(self, x):
         x = F._as_tensor(x)
@@ -248,12 +286,19 @@ class Embedding(Module):
         _check_positive_int(num_embeddings, "num_embeddings", "Embedding")
         _check_positive_int(embedding_dim, "embedding_dim", "Embedding")
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.weight = _parameter((rng or _Random.rng).standard_normal((num_embeddings, embedding_dim)).astype(dtype), "weight")
+        self.weight = _parameter(
+            (rng or _Random.rng).standard_normal((num_embeddings, embedding_dim)).astype(dtype),
+            "weight",
+        )
 
     def forward(self, indices):
         idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-        if idx.dtype.kind not in "iu" or (idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings)):
-            raise ValueError(f"{self!r} needs integer indices in [0, {self.num_embeddings}), got {idx.dtype} values {idx.ravel()[:8]}...")
+        if idx.dtype.kind not in "iu" or (
+            idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings)
+        ):
+            raise ValueError(
+                f"{self!r} needs integer indices in [0, {self.num_embeddings}), got {idx.dtype} values {idx.ravel()[:8]}..."
+            )
         return self.weight[idx]
 
     def extra_repr(self):
@@ -292,7 +337,9 @@ class Sequential(Module):
         super().__init__()
         for i, module in enumerate(modules):
             if not isinstance(module, Module):
-                raise TypeError(f"Sequential takes Modules, got {type(module).__name__} at position {i}")
+                raise TypeError(
+                    f"Sequential takes Modules, got {type(module).__name__} at position {i}"
+                )
             setattr(self, str(i), module)
 
     def forward(self, x):
@@ -316,18 +363,32 @@ class Sequential(Module):
 class LayerNorm(Module):
     """Normalise each example over its last dims (`normalized_shape`); weight ones, bias zeros."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=np.float64):
+    def __init__(
+        self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=np.float64
+    ):
         super().__init__()
-        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape = (
+            (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        )
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        self.weight = _parameter(np.ones(self.normalized_shape, dtype), "weight") if elementwise_affine else None
-        self.bias = _parameter(np.zeros(self.normalized_shape, dtype), "bias") if elementwise_affine and bias else None
+        self.weight = (
+            _parameter(np.ones(self.normalized_shape, dtype), "weight")
+            if elementwise_affine
+            else None
+        )
+        self.bias = (
+            _parameter(np.zeros(self.normalized_shape, dtype), "bias")
+            if elementwise_affine and bias
+            else None
+        )
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
 
 
 class BatchNorm1d(Module):
@@ -346,10 +407,21 @@ class BatchNorm1d(Module):
     op with the hand-derived backward, or the graph composed from primitives.
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, fused=True, dtype=np.float64):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        fused=True,
+        dtype=np.float64,
+    ):
         super().__init__()
         _check_positive_int(num_features, "num_features", "BatchNorm1d")
-        if momentum is not None and not (isinstance(momentum, (int, float)) and 0.0 <= momentum <= 1.0):
+        if momentum is not None and not (
+            isinstance(momentum, (int, float)) and 0.0 <= momentum <= 1.0
+        ):
             raise ValueError(
                 f"BatchNorm1d: momentum must be a number in [0, 1] or None, got {momentum!r}; "
                 "it is the weight of each new batch in the running statistics (PyTorch's convention, default 0.1)"
@@ -361,9 +433,16 @@ class BatchNorm1d(Module):
         self.weight = _parameter(np.ones(num_features, dtype), "weight") if affine else None
         self.bias = _parameter(np.zeros(num_features, dtype), "bias") if affine else None
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype), label="running_mean"))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype), label="running_var"))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64), label="num_batches_tracked"))
+            self.register_buffer(
+                "running_mean", Tensor(np.zeros(num_features, dtype), label="running_mean")
+            )
+            self.register_buffer(
+                "running_var", Tensor(np.ones(num_features, dtype), label="running_var")
+            )
+            self.register_buffer(
+                "num_batches_tracked",
+                Tensor(np.array(0, dtype=np.int64), label="num_batches_tracked"),
+            )
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
@@ -401,8 +480,14 @@ class BatchNorm1d(Module):
         return out
 
     def extra_repr(self):
-        text = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
-        return text + f", track_running_stats={self.track_running_stats}" + ("" if self.fused else ", fused=False")
+        text = (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        )
+        return (
+            text
+            + f", track_running_stats={self.track_running_stats}"
+            + ("" if self.fused else ", fused=False")
+        )
 
 
 def _check_positive_int(value, name, layer):

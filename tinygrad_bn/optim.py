@@ -31,12 +31,16 @@ class SGD:
                     + "; pass Tensors created with requires_grad=True (e.g. model.parameters())"
                 )
         if not self.params:
-            raise ValueError("SGD got an empty parameter list; pass model.parameters() of a model that has parameters")
+            raise ValueError(
+                "SGD got an empty parameter list; pass model.parameters() of a model that has parameters"
+            )
         for name, value in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
             if not value >= 0:
                 raise ValueError(f"SGD: {name} must be >= 0, got {value!r}")
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError(f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, got momentum={momentum}, dampening={dampening}")
+            raise ValueError(
+                f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, got momentum={momentum}, dampening={dampening}"
+            )
         self.lr, self.momentum, self.dampening = lr, momentum, dampening
         self.weight_decay, self.nesterov = weight_decay, nesterov
         self.velocity = [None] * len(self.params)  # PyTorch's momentum_buffer, one per parameter

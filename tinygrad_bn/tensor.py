@@ -23,7 +23,9 @@ def unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
     return grad.sum(axis=axes).reshape(shape) if axes else grad.reshape(shape)
 
 
@@ -48,7 +50,18 @@ def _expand(g, shape, axes, keepdim):
 class Tensor:
     """An n-dimensional array node. `grad` is None until a backward pass reaches it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_backward", "_op", "_saved", "_group", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "label",
+        "_prev",
+        "_backward",
+        "_op",
+        "_saved",
+        "_group",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * Tensor -> Tensor
 
     def __init__(self, data, requires_grad=False, label="", dtype=None):
@@ -62,7 +75,13 @@ class Tensor:
         self.grad = None
         self.requires_grad = requires_grad
         self.label = label
-        self._prev, self._backward, self._op, self._saved, self._group = (), None, "", None, _Group.current
+        self._prev, self._backward, self._op, self._saved, self._group = (
+            (),
+            None,
+            "",
+            None,
+            _Group.current,
+        )
 
     @staticmethod
     def _make(data, inputs, op, backward):
@@ -73,7 +92,12 @@ class Tensor:
         if _GradMode.enabled:
             for t in inputs:
                 if t.requires_grad:
-                    out.requires_grad, out._prev, out._backward, out._op = True, inputs, backward, op
+                    out.requires_grad, out._prev, out._backward, out._op = (
+                        True,
+                        inputs,
+                        backward,
+                        op,
+                    )
                     return out
         out.requires_grad, out._prev, out._backward, out._op = False, (), None, ""
         return out
@@ -83,7 +107,9 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         # an int tensor times 0.5 is a float tensor, as in PyTorch
-        same_kind = isinstance(other, (int, float)) and (self.data.dtype.kind in "fc" or isinstance(other, int))
+        same_kind = isinstance(other, (int, float)) and (
+            self.data.dtype.kind in "fc" or isinstance(other, int)
+        )
         return Tensor(np.asarray(other, dtype=self.data.dtype if same_kind else None))
 
     # ---- properties ---------------------------------------------------------
@@ -124,26 +150,50 @@ class Tensor:
         return Tensor._make(data, (a, b), op, lambda g: backward(g, a, b))
 
     def __add__(self, other):  # d(a+b) = da + db
-        return self._binary(other, "+", np.add, lambda g, a, b: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
+        return self._binary(
+            other, "+", np.add, lambda g, a, b: (unbroadcast(g, a.shape), unbroadcast(g, b.shape))
+        )
 
     def __sub__(self, other):  # d(a-b) = da - db
-        return self._binary(other, "-", np.subtract, lambda g, a, b: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
+        return self._binary(
+            other,
+            "-",
+            np.subtract,
+            lambda g, a, b: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)),
+        )
 
     def __mul__(self, other):  # d(a*b) = b da + a db
-        return self._binary(other, "*", np.multiply, lambda g, a, b: (unbroadcast(g * b.data, a.shape), unbroadcast(g * a.data, b.shape)))
+        return self._binary(
+            other,
+            "*",
+            np.multiply,
+            lambda g, a, b: (unbroadcast(g * b.data, a.shape), unbroadcast(g * a.data, b.shape)),
+        )
 
     def __truediv__(self, other):  # d(a/b) = da/b - a/b^2 db
         return self._binary(
-            other, "/", np.divide, lambda g, a, b: (unbroadcast(g / b.data, a.shape), unbroadcast(-g * a.data / (b.data * b.data), b.shape))
+            other,
+            "/",
+            np.divide,
+            lambda g, a, b: (
+                unbroadcast(g / b.data, a.shape),
+                unbroadcast(-g * a.data / (b.data * b.data), b.shape),
+            ),
         )
 
     def __pow__(self, other):
         if isinstance(other, (int, float)):  # d(a^p) = p a^(p-1) da
             a = self
             # a^0 = 1 has slope 0, even at a = 0 (where p a^(p-1) would be 0 * inf)
-            backward = (lambda g: (g * other * a.data ** (other - 1),)) if other else (lambda g: (np.zeros_like(g),))
+            backward = (
+                (lambda g: (g * other * a.data ** (other - 1),))
+                if other
+                else (lambda g: (np.zeros_like(g),))
+            )
             return Tensor._make(a.data**other, (a,), f"**{other}", backward)
-        return self._binary(other, "**", np.power, _pow_backward)  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+        return self._binary(
+            other, "**", np.power, _pow_backward
+        )  # d(a^b) = b a^(b-1) da + a^b ln(a) db
 
     def __radd__(self, other):
         return self._lift(other) + self
@@ -197,31 +247,49 @@ class Tensor:
 
     def sum(self, dim=None, keepdim=False):  # d(sum a) = every element gets g
         axes = _as_axes(dim, self.ndim)
-        return self._unary("sum", self.data.sum(axis=axes, keepdims=keepdim), lambda g, a: _expand(g, a.shape, axes, keepdim))
+        return self._unary(
+            "sum",
+            self.data.sum(axis=axes, keepdims=keepdim),
+            lambda g, a: _expand(g, a.shape, axes, keepdim),
+        )
 
     def mean(self, dim=None, keepdim=False):  # d(mean a) = every element gets g / n
         axes = _as_axes(dim, self.ndim)
         n = _count(self.shape, axes)
-        return self._unary("mean", self.data.mean(axis=axes, keepdims=keepdim), lambda g, a: _expand(g / n, a.shape, axes, keepdim))
+        return self._unary(
+            "mean",
+            self.data.mean(axis=axes, keepdims=keepdim),
+            lambda g, a: _expand(g / n, a.shape, axes, keepdim),
+        )
 
     def var(self, dim=None, keepdim=False, correction=1):
         """sum((a - mean)^2) / (n - correction); d(var)/da = 2 (a - mean) / (n - correction)."""
         axes = _as_axes(dim, self.ndim)
-        dof = max(_count(self.shape, axes) - correction, 0)  # never negative: n <= correction gives inf/nan
+        dof = max(
+            _count(self.shape, axes) - correction, 0
+        )  # never negative: n <= correction gives inf/nan
         centred = self.data - self.data.mean(axis=axes, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):  # dof <= 0 gives inf/nan, as in PyTorch
+        with np.errstate(
+            divide="ignore", invalid="ignore"
+        ):  # dof <= 0 gives inf/nan, as in PyTorch
             out = (centred * centred).sum(axis=axes, keepdims=keepdim) / dof
-            return self._unary("var", out, lambda g, a: _expand(g, a.shape, axes, keepdim) * (2 * centred / dof))
+            return self._unary(
+                "var", out, lambda g, a: _expand(g, a.shape, axes, keepdim) * (2 * centred / dof)
+            )
 
     def max(self, dim=None, keepdim=False):
         """Largest element (along `dim`). Its gradient goes to the maximum, split evenly between ties."""
         axes = _as_axes(dim, self.ndim)
         top = self.data.max(axis=axes, keepdims=True)
-        out = top if keepdim else top.reshape([n for i, n in enumerate(self.shape) if i not in axes])
+        out = (
+            top if keepdim else top.reshape([n for i, n in enumerate(self.shape) if i not in axes])
+        )
 
         def backward(g, a):
             winners = a.data == top
-            return _expand(g, a.shape, axes, keepdim) * winners / winners.sum(axis=axes, keepdims=True)
+            return (
+                _expand(g, a.shape, axes, keepdim) * winners / winners.sum(axis=axes, keepdims=True)
+            )
 
         return self._unary("max", out, backward)
 
@@ -232,7 +300,9 @@ class Tensor:
         try:
             out = self.data.reshape(shape)
         except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) into shape {tuple(shape)}") from None
+            raise ValueError(
+                f"cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) into shape {tuple(shape)}"
+            ) from None
         return self._unary("reshape", out, lambda g, a: g.reshape(a.shape))
 
     view = reshape
@@ -248,7 +318,9 @@ class Tensor:
         try:
             out = self.data[index]
         except IndexError as error:
-            raise IndexError(f"index out of range for a tensor of shape {self.shape}: {error}") from None
+            raise IndexError(
+                f"index out of range for a tensor of shape {self.shape}: {error}"
+            ) from None
 
         def backward(g, a):
             grad = np.zeros_like(a.data)
@@ -285,13 +357,17 @@ class Tensor:
     def softmax(self, dim=-1):  # d(softmax) = s * (g - sum(g * s))
         _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
         s = _softmax(self.data, dim)
-        return self._unary("softmax", s, lambda g, a: s * (g - (g * s).sum(axis=dim, keepdims=True)))
+        return self._unary(
+            "softmax", s, lambda g, a: s * (g - (g * s).sum(axis=dim, keepdims=True))
+        )
 
     def log_softmax(self, dim=-1):  # d(log_softmax) = g - softmax * sum(g)
         _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
         shifted = self.data - self.data.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        return self._unary("log_softmax", out, lambda g, a: g - np.exp(out) * g.sum(axis=dim, keepdims=True))
+        return self._unary(
+            "log_softmax", out, lambda g, a: g - np.exp(out) * g.sum(axis=dim, keepdims=True)
+        )
 
     def cross_entropy(self, targets):
         """Mean over the batch of -log softmax(logits)[i, targets[i]]; d/dlogits = (softmax - onehot) / n."""
@@ -307,7 +383,9 @@ class Tensor:
         *add* it into `grad`, as in PyTorch, so zero them between steps.
         """
         if not self.requires_grad:
-            raise RuntimeError("backward() on a tensor that does not require grad: no input of it was created with requires_grad=True")
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of it was created with requires_grad=True"
+            )
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -316,10 +394,16 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            if type(grad) is not np.ndarray or grad.dtype is not self.data.dtype:  # asarray copies only if it must
-                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+            if (
+                type(grad) is not np.ndarray or grad.dtype is not self.data.dtype
+            ):  # asarray copies only if it must
+                grad = np.asarray(
+                    grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype
+                )
             if grad.shape != self.data.shape:
-                raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match")
+                raise ValueError(
+                    f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match"
+                )
         if not self._prev:  # a leaf: d(self)/d(self) is the identity
             return _accumulate(self, grad, grad)
         users = count_users(self)  # computed nodes -> how many ops here use them
@@ -352,7 +436,9 @@ class Tensor:
                 "use t.detach() for a copy of the values that is cut off from the graph"
             )
         if flag and self.data.dtype.kind not in "fc":
-            raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
+            raise TypeError(
+                f"only floating-point tensors can require grad, got dtype {self.data.dtype}"
+            )
         self.requires_grad = flag
         return self
 
@@ -371,11 +457,15 @@ def _accumulate(node, g, out_grad):
     own: g itself only when g is a fresh array (not a view, not the incoming
     `out_grad` passed straight through), otherwise a copy.
     """
-    if g.dtype is not node.data.dtype:  # numpy's common dtypes are singletons, so this is almost always False
+    if (
+        g.dtype is not node.data.dtype
+    ):  # numpy's common dtypes are singletons, so this is almost always False
         g = g.astype(node.data.dtype, copy=False)
     if node.grad is not None:
         node.grad = node.grad + g
-    elif node._prev or (g.base is None and g is not out_grad):  # computed, or a fresh array (base is None: not a view)
+    elif node._prev or (
+        g.base is None and g is not out_grad
+    ):  # computed, or a fresh array (base is None: not a view)
         node.grad = g
     else:
         node.grad = g.copy()
@@ -386,9 +476,13 @@ def _pow_backward(g, a, b):
     with np.errstate(divide="ignore", invalid="ignore"):
         da = g * b.data * a.data ** (b.data - 1)
         db = g * out * np.log(a.data)
-    db = np.where((a.data == 0) & (b.data >= 0), 0.0, db)  # as PyTorch: no gradient for the exponent of 0^b
+    db = np.where(
+        (a.data == 0) & (b.data >= 0), 0.0, db
+    )  # as PyTorch: no gradient for the exponent of 0^b
     da = np.where(b.data == 0, 0.0, da)  # a^0 = 1 is constant: no gradient for a, even at a = 0
-    return unbroadcast(da.astype(g.dtype, copy=False), a.shape), unbroadcast(db.astype(g.dtype, copy=False), b.shape)
+    return unbroadcast(da.astype(g.dtype, copy=False), a.shape), unbroadcast(
+        db.astype(g.dtype, copy=False), b.shape
+    )
 
 
 def _sigmoid(x):
@@ -416,7 +510,9 @@ def _check_index(index, shape):
     for part in parts:
         if isinstance(part, Tensor):
             part = part.data
-        if isinstance(part, float) or (isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype.kind == "f"):
+        if isinstance(part, float) or (
+            isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype.kind == "f"
+        ):
             raise TypeError(
                 f"tensor indices must be integers, slices or integer arrays, got a float index {part!r}; convert it with .astype(int)"
             )
@@ -428,9 +524,13 @@ def cross_entropy(logits, targets):
     """Mean negative log-likelihood of integer `targets` (N,) under softmax(`logits`) (N, C)."""
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     if logits.ndim != 2 or t.shape != (logits.shape[0],):
-        raise ValueError(f"cross_entropy expects logits (N, C) and targets (N,), got {logits.shape} and {t.shape}")
+        raise ValueError(
+            f"cross_entropy expects logits (N, C) and targets (N,), got {logits.shape} and {t.shape}"
+        )
     if t.dtype.kind not in "iu" or (t.size and (t.min() < 0 or t.max() >= logits.shape[1])):
-        raise ValueError(f"cross_entropy targets must be integer class indices in [0, {logits.shape[1]}), got {t}")
+        raise ValueError(
+            f"cross_entropy targets must be integer class indices in [0, {logits.shape[1]}), got {t}"
+        )
     n, rows = len(t), np.arange(len(t))
     shifted = logits.data - logits.data.max(axis=1, keepdims=True)
     e = np.exp(shifted)
@@ -452,7 +552,9 @@ def cat(tensors, dim=0):
     try:
         data = np.concatenate([t.data for t in tensors], axis=dim)
     except ValueError:
-        raise ValueError(f"cat along dim {dim} needs equal shapes elsewhere, got {[t.shape for t in tensors]}") from None
+        raise ValueError(
+            f"cat along dim {dim} needs equal shapes elsewhere, got {[t.shape for t in tensors]}"
+        ) from None
     cuts = np.cumsum([t.shape[dim] for t in tensors])[:-1]
     return Tensor._make(data, tensors, "cat", lambda g: tuple(np.split(g, cuts, axis=dim)))
 
@@ -465,5 +567,7 @@ def stack(tensors, dim=0):
     try:
         shape = np.expand_dims(tensors[0].data, dim).shape
     except np.exceptions.AxisError:
-        raise IndexError(f"stack: dim {dim} is out of range for tensors with {tensors[0].ndim} dimensions") from None
+        raise IndexError(
+            f"stack: dim {dim} is out of range for tensors with {tensors[0].ndim} dimensions"
+        ) from None
     return cat([t.reshape(shape) for t in tensors], dim)

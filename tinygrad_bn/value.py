@@ -28,7 +28,14 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op, self._group, self._a, self._da, self._b, self._db = "", _Group.current, None, 0.0, None, 0.0
+        self._op, self._group, self._a, self._da, self._b, self._db = (
+            "",
+            _Group.current,
+            None,
+            0.0,
+            None,
+            0.0,
+        )
 
     @property
     def _prev(self):
@@ -53,8 +60,12 @@ class Value:
             da = _power_slope(self.data, other.data)
             return _node(out, "**", self, da, other, out * _log_or_nan(self.data, other.data))
         if not isinstance(other, numbers.Real):  # int, float, numpy scalars
-            raise TypeError(f"Value ** {type(other).__name__}: the exponent must be a number or a Value")
-        return _node(self.data**other, f"**{other}", self, _power_slope(self.data, other))  # d(a^p)/da = p a^(p-1)
+            raise TypeError(
+                f"Value ** {type(other).__name__}: the exponent must be a number or a Value"
+            )
+        return _node(
+            self.data**other, f"**{other}", self, _power_slope(self.data, other)
+        )  # d(a^p)/da = p a^(p-1)
 
     def __rpow__(self, base):  # base ** self for a plain-number base
         return Value(base) ** self
@@ -65,7 +76,9 @@ class Value:
 
     def log(self):  # d(ln a)/da = 1/a
         if self.data <= 0:
-            raise ValueError(f"Value.log needs a positive number, got {self.data!r}; the logarithm is only defined for x > 0")
+            raise ValueError(
+                f"Value.log needs a positive number, got {self.data!r}; the logarithm is only defined for x > 0"
+            )
         return _node(math.log(self.data), "log", self, 1.0 / self.data)
 
     def tanh(self):  # d(tanh a)/da = 1 - tanh(a)^2

@@ -56,7 +56,8 @@ ROLES = {
 }
 SAVED_EDGE = 'style=dashed arrowhead=none label="saved" fontcolor="#7a55a8" color="#7a55a8"'
 BOX_HEADS = {
-    role: f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}">' for role, (fill, _) in ROLES.items()
+    role: f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}">'
+    for role, (fill, _) in ROLES.items()
 }
 SMALL = 16  # tensors with at most this many elements show every number
 FONT, MONO = "Helvetica", "Courier"
@@ -83,7 +84,9 @@ class Picture(graphviz.Digraph):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except graphviz.ExecutableNotFound:
-            return {"text/plain": f"Graphviz's `dot` program was not found: {INSTALL_HINT}. to_dot() gives the DOT text without it."}
+            return {
+                "text/plain": f"Graphviz's `dot` program was not found: {INSTALL_HINT}. to_dot() gives the DOT text without it."
+            }
 
 
 def draw_dot(
@@ -111,8 +114,12 @@ def draw_dot(
     legend      draw the colour legend under the picture
     """
     if rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}")
-    lines = _Drawing(root, show_data, show_grad, collapse, show_saved, inputs).lines(max_nodes, legend)
+        raise ValueError(
+            f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}"
+        )
+    lines = _Drawing(root, show_data, show_grad, collapse, show_saved, inputs).lines(
+        max_nodes, legend
+    )
     picture = Picture(name="computation_graph", body=lines)
     picture.graph_attr.update(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35")
     picture.node_attr.update(shape="plain", fontname=FONT, fontsize="11")
@@ -138,7 +145,9 @@ def save(picture, path):
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf", "dot"):
-        raise ValueError(f"cannot tell the picture format from {str(path)!r}: end the file name in .svg, .png, .pdf or .dot")
+        raise ValueError(
+            f"cannot tell the picture format from {str(path)!r}: end the file name in .svg, .png, .pdf or .dot"
+        )
     if fmt == "dot":
         path.write_text(picture.source, encoding="utf-8")
         return path
@@ -165,8 +174,15 @@ class _Drawing:
         roots = list(root) if isinstance(root, (list, tuple)) else [root]
         for r in roots:
             if not hasattr(r, "_prev") or not hasattr(r, "data"):
-                raise TypeError(f"draw_dot draws a Value or a Tensor (or a list of them), got {type(r).__name__}")
-        self.roots, self.show_data, self.show_grad, self.show_saved = set(roots), show_data, show_grad, show_saved
+                raise TypeError(
+                    f"draw_dot draws a Value or a Tensor (or a list of them), got {type(r).__name__}"
+                )
+        self.roots, self.show_data, self.show_grad, self.show_saved = (
+            set(roots),
+            show_data,
+            show_grad,
+            show_saved,
+        )
         self.order, self.index = [], {}  # the node's id is its place in the walk
         for r in roots:
             for node in topological_order(r):  # inputs before the nodes computed from them
@@ -188,7 +204,9 @@ class _Drawing:
             collapse = [collapse]
         depth = 1 if collapse is True else collapse if isinstance(collapse, int) else None
         if depth is not None and depth < 1:
-            raise ValueError(f"collapse={collapse!r}: give True, a depth of 1 or more, or a list of group names")
+            raise ValueError(
+                f"collapse={collapse!r}: give True, a depth of 1 or more, or a list of group names"
+            )
         names = None if depth is not None else list(collapse)
         folded = {}
         for node in self.order:
@@ -209,7 +227,11 @@ class _Drawing:
         """How many shapes the picture would hold."""
         computed = sum(1 for node in self.order if node._prev and node not in self.folded)
         visible = len(self.order) - len(self.folded)
-        fused = [n for n in self.order if self.is_tensor and n._saved is not None and n not in self.folded]
+        fused = [
+            n
+            for n in self.order
+            if self.is_tensor and n._saved is not None and n not in self.folded
+        ]
         saved = sum(len(n._saved) for n in fused) if self.show_saved else 0
         return visible + computed + saved + len(set(self.folded.values()))
 
@@ -248,10 +270,14 @@ class _Drawing:
         edges = self._fold_edges(edges, boxes)
         for path, (box, ops) in boxes.items():
             roles.add("collapsed")
-            outer, _, name = path.rpartition("/")  # the box sits in the cluster around its group, if any
+            outer, _, name = path.rpartition(
+                "/"
+            )  # the box sits in the cluster around its group, if any
             where = clusters.setdefault(outer, []) if outer else top
             label = f"<b>{_esc(name)}</b><br/>{ops} op{'' if ops == 1 else 's'} folded in"
-            where.append(f'\t{box} [shape=box style="rounded,filled" fillcolor="{ROLES["collapsed"][0]}" label=<{label}>]\n')
+            where.append(
+                f'\t{box} [shape=box style="rounded,filled" fillcolor="{ROLES["collapsed"][0]}" label=<{label}>]\n'
+            )
         out = top + _nest(clusters) + edges
         if legend:
             out.append(_legend(roles))
@@ -261,7 +287,9 @@ class _Drawing:
         """Point edges at a collapsed group's box instead of the nodes inside it; one edge per pair."""
         if not boxes:
             return edges
-        box_of = {f"{p}{self.index[n]}": boxes[g][0] for n, g in self.folded.items() for p in ("v", "o")}
+        box_of = {
+            f"{p}{self.index[n]}": boxes[g][0] for n, g in self.folded.items() for p in ("v", "o")
+        }
         seen, out = set(), []
         for line in edges:  # "\ttail -> head [attributes]\n"
             tail, _, rest = line.strip().partition(" -> ")
@@ -320,7 +348,12 @@ class _Drawing:
 
     def _saved_box(self, name, array):
         head = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{ROLES["saved"][0]}" color="#7a55a8">'
-        rows = [(f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}", None)]
+        rows = [
+            (
+                f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}",
+                None,
+            )
+        ]
         if self.show_data:
             rows.append(("data", _compact(array)))
         return head + "".join(_table_row(*row) for row in rows) + "</table>"
@@ -363,7 +396,9 @@ def _nest(clusters):
         fill = ("#f6f6f6", "#ececec", "#e2e2e2")[min(depth, 2)]
         name = path.split("/")[-1]
         out.append(f"\tsubgraph cluster_{n} {{\n")
-        out.append(f'\t\tlabel={_quote(name)} labeljust=l style="rounded,filled" fillcolor="{fill}" color="#9a9a9a" fontsize=12\n')
+        out.append(
+            f'\t\tlabel={_quote(name)} labeljust=l style="rounded,filled" fillcolor="{fill}" color="#9a9a9a" fontsize=12\n'
+        )
         out.extend("\t" + line for line in clusters.get(path, []))
         open_paths.append(path)
     out.extend("\t}\n" for _ in open_paths)
@@ -378,10 +413,17 @@ def _legend(roles):
         if role not in roles:
             continue
         if role == "op":
-            rows.append('<tr><td border="1" style="rounded">op</td><td align="left">operation (arrows: its inputs)</td></tr>')
+            rows.append(
+                '<tr><td border="1" style="rounded">op</td><td align="left">operation (arrows: its inputs)</td></tr>'
+            )
         else:
-            rows.append(f'<tr><td border="1" bgcolor="{ROLES[role][0]}">{"&nbsp;" * 4}</td><td align="left">{ROLES[role][1]}</td></tr>')
-    table = '<table border="0" cellspacing="2" cellpadding="2"><tr><td colspan="2" align="left"><b>legend</b></td></tr>' + "".join(rows)
+            rows.append(
+                f'<tr><td border="1" bgcolor="{ROLES[role][0]}">{"&nbsp;" * 4}</td><td align="left">{ROLES[role][1]}</td></tr>'
+            )
+    table = (
+        '<table border="0" cellspacing="2" cellpadding="2"><tr><td colspan="2" align="left"><b>legend</b></td></tr>'
+        + "".join(rows)
+    )
     return f"\tlabel=<{table}</table>> labelloc=b labeljust=l fontsize=10\n"
 
 
@@ -397,7 +439,9 @@ def _quote(text):
 def _number(x, scale=None):
     """A float in at most ~10 characters: 4 decimals for everyday sizes, else scientific.
     With `scale` (the largest magnitude around it), rounding noise below 1e-12 * scale prints as ~0."""
-    if 1e-3 <= abs(x) < 1e5:  # the common case first: graphs of 100,000 nodes call this twice per node
+    if (
+        1e-3 <= abs(x) < 1e5
+    ):  # the common case first: graphs of 100,000 nodes call this twice per node
         return f"{x:.4f}"
     x = float(x)
     if x == 0:

@@ -41,7 +41,9 @@ def neuron():
     o = n.tanh()
     o.label = "o"
     o.backward()
-    return Scene(o, {"inputs": [x1, x2]}, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o})
+    return Scene(
+        o, {"inputs": [x1, x2]}, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    )
 
 
 def _batchnorm_tensor(batchnorm):
@@ -57,7 +59,9 @@ def _batchnorm_tensor(batchnorm):
     loss = weighted.sum()
     loss.label = "loss"
     loss.backward()
-    return Scene(loss, {"inputs": [x]}, {"x": x, "gamma": gamma, "beta": beta, "w": w, "y": y, "loss": loss})
+    return Scene(
+        loss, {"inputs": [x]}, {"x": x, "gamma": gamma, "beta": beta, "w": w, "y": y, "loss": loss}
+    )
 
 
 def batchnorm_composed():
@@ -74,11 +78,18 @@ def batchnorm_fused():
 def batchnorm_side_by_side():
     """The composed and the fused BatchNorm on the same numbers, one picture, each in its own cluster."""
     sides = {}
-    for name, batchnorm in (("composed of primitives", F.batchnorm_composed), ("fused into one node", F.batchnorm_fused)):
+    for name, batchnorm in (
+        ("composed of primitives", F.batchnorm_composed),
+        ("fused into one node", F.batchnorm_fused),
+    ):
         with group(f"BatchNorm {name}"):
             sides[name] = _batchnorm_tensor(batchnorm)
     composed, fused = sides.values()
-    options = {"inputs": [composed.parts["x"], fused.parts["x"]], "show_saved": True, "rankdir": "TB"}
+    options = {
+        "inputs": [composed.parts["x"], fused.parts["x"]],
+        "show_saved": True,
+        "rankdir": "TB",
+    }
     return Scene([composed.root, fused.root], options, {"composed": composed, "fused": fused})
 
 
@@ -90,7 +101,9 @@ def batchnorm_values():
     x = [[Value(v, label=f"x[{i},{j}]") for j, v in enumerate(row)] for i, row in enumerate(data)]
     gamma = [Value(1.0, label="gamma[0]"), Value(0.5, label="gamma[1]")]
     beta = [Value(0.0, label="beta[0]"), Value(0.1, label="beta[1]")]
-    w = [[Value(v, label=f"w[{i},{j}]") for j, v in enumerate(row)] for i, row in enumerate(weights)]
+    w = [
+        [Value(v, label=f"w[{i},{j}]") for j, v in enumerate(row)] for i, row in enumerate(weights)
+    ]
     out = F.batchnorm_values(x, gamma, beta)
     terms = [out[i][j] * w[i][j] for i in range(4) for j in range(2)]
     loss = terms[0]
@@ -99,7 +112,11 @@ def batchnorm_values():
     loss.label = "loss"
     loss.backward()
     inputs = [v for row in x + w for v in row]
-    return Scene(loss, {"inputs": inputs, "rankdir": "TB"}, {"x": x, "w": w, "gamma": gamma, "beta": beta, "out": out, "loss": loss})
+    return Scene(
+        loss,
+        {"inputs": inputs, "rankdir": "TB"},
+        {"x": x, "w": w, "gamma": gamma, "beta": beta, "out": out, "loss": loss},
+    )
 
 
 def makemore_step(batch_size=32, seed=42):
@@ -113,9 +130,21 @@ def makemore_step(batch_size=32, seed=42):
     rows = np.random.default_rng(seed).integers(0, len(X), batch_size)
     vocab = splits.vocab.size
     model = nn.Sequential(
-        nn.Embedding(vocab, 10), nn.Flatten(), nn.Linear(30, 200, bias=False), nn.BatchNorm1d(200), nn.Tanh(), nn.Linear(200, vocab)
+        nn.Embedding(vocab, 10),
+        nn.Flatten(),
+        nn.Linear(30, 200, bias=False),
+        nn.BatchNorm1d(200),
+        nn.Tanh(),
+        nn.Linear(200, vocab),
     )
-    names = {"0.weight": "C", "2.weight": "W1", "3.weight": "bngain", "3.bias": "bnbias", "5.weight": "W2", "5.bias": "b2"}
+    names = {
+        "0.weight": "C",
+        "2.weight": "W1",
+        "3.weight": "bngain",
+        "3.bias": "bnbias",
+        "5.weight": "W2",
+        "5.bias": "b2",
+    }
     for name, p in model.named_parameters():
         p.label = names[name]
     xb = Tensor(X[rows], label="Xb")
@@ -133,17 +162,29 @@ def makemore_step(batch_size=32, seed=42):
 Example = namedtuple("Example", ["build", "summary"])
 
 EXAMPLES = {
-    "neuron": Example(neuron, "micrograd's neuron o = tanh(x1*w1 + x2*w2 + b): every scalar with its data and grad"),
+    "neuron": Example(
+        neuron,
+        "micrograd's neuron o = tanh(x1*w1 + x2*w2 + b): every scalar with its data and grad",
+    ),
     "batchnorm-composed": Example(
-        batchnorm_composed, "BatchNorm of a 4x3 tensor built from primitives, all inside one 'BatchNorm (composed)' cluster"
+        batchnorm_composed,
+        "BatchNorm of a 4x3 tensor built from primitives, all inside one 'BatchNorm (composed)' cluster",
     ),
-    "batchnorm-fused": Example(batchnorm_fused, "the same BatchNorm as one fused node, with the x_hat and 1/sigma it saved for backward"),
+    "batchnorm-fused": Example(
+        batchnorm_fused,
+        "the same BatchNorm as one fused node, with the x_hat and 1/sigma it saved for backward",
+    ),
     "batchnorm-side-by-side": Example(
-        batchnorm_side_by_side, "the composed and the fused BatchNorm on the same numbers in one picture: same leaves, same grads"
+        batchnorm_side_by_side,
+        "the composed and the fused BatchNorm on the same numbers in one picture: same leaves, same grads",
     ),
-    "batchnorm-values": Example(batchnorm_values, "BatchNorm on a 4x2 batch of scalar Values: every sum, square and 1/sqrt as a node"),
+    "batchnorm-values": Example(
+        batchnorm_values,
+        "BatchNorm on a 4x2 batch of scalar Values: every sum, square and 1/sqrt as a node",
+    ),
     "makemore-step": Example(
-        makemore_step, "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, cross-entropy), a cluster per module"
+        makemore_step,
+        "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, cross-entropy), a cluster per module",
     ),
 }
 
@@ -166,11 +207,19 @@ def draw_example(name, **options):
 
 def configure(parser):
     parser.add_argument("name", nargs="?", help="which example to draw (see --list)")
-    parser.add_argument("-o", "--output", help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default NAME.svg)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default NAME.svg)",
+    )
     parser.add_argument("--list", action="store_true", help="list the examples and what each shows")
-    parser.add_argument("--rankdir", choices=["LR", "TB"], help="draw left to right (LR) or top to bottom (TB)")
+    parser.add_argument(
+        "--rankdir", choices=["LR", "TB"], help="draw left to right (LR) or top to bottom (TB)"
+    )
     parser.add_argument("--no-data", action="store_true", help="leave out the data of each node")
-    parser.add_argument("--no-grad", action="store_true", help="leave out the gradient of each node")
+    parser.add_argument(
+        "--no-grad", action="store_true", help="leave out the gradient of each node"
+    )
     parser.add_argument(
         "--collapse",
         nargs="?",
@@ -179,7 +228,9 @@ def configure(parser):
         metavar="DEPTH",
         help="fold each group (module, composed BatchNorm) into one box; DEPTH 2 folds the groups inside the top ones",
     )
-    parser.add_argument("--show-saved", action="store_true", help="draw what fused ops saved for backward")
+    parser.add_argument(
+        "--show-saved", action="store_true", help="draw what fused ops saved for backward"
+    )
 
 
 def run(args) -> int:
@@ -191,7 +242,10 @@ def run(args) -> int:
             print("\nchoose one: tinygrad-bn graph NAME -o FILE.svg", file=sys.stderr)
         return 0 if args.list else 2
     if args.name not in EXAMPLES:
-        print(f"tinygrad-bn graph: no example called {args.name!r}; choose one of: {', '.join(EXAMPLES)} (see --list)", file=sys.stderr)
+        print(
+            f"tinygrad-bn graph: no example called {args.name!r}; choose one of: {', '.join(EXAMPLES)} (see --list)",
+            file=sys.stderr,
+        )
         return 2
     options = {}
     if args.rankdir:
@@ -206,7 +260,10 @@ def run(args) -> int:
         options["show_saved"] = True
     path = Path(args.output or f"{args.name}.svg")
     if path.suffix.lower() not in (".svg", ".png", ".pdf", ".dot"):
-        print(f"tinygrad-bn graph: cannot tell the format of {str(path)!r}; end the file name in .svg, .png, .pdf or .dot", file=sys.stderr)
+        print(
+            f"tinygrad-bn graph: cannot tell the format of {str(path)!r}; end the file name in .svg, .png, .pdf or .dot",
+            file=sys.stderr,
+        )
         return 2
     try:
         save(draw_example(args.name, **options), path)

@@ -29,7 +29,9 @@ class Report:
     number: int | None
     rows: list = field(default_factory=list)
     error: str = ""
-    signatures: dict = field(default_factory=dict)  # part title -> the learner's function that it calls
+    signatures: dict = field(
+        default_factory=dict
+    )  # part title -> the learner's function that it calls
 
     @property
     def ok(self) -> bool:
@@ -42,15 +44,23 @@ class Report:
     def row(self, part_or_name, name=None) -> Row:
         """The row named `name` (in part `part_or_name`), or the first row named `part_or_name`."""
         for row in self.rows:
-            if (name is None and row.name == part_or_name) or (row.part == part_or_name and row.name == name):
+            if (name is None and row.name == part_or_name) or (
+                row.part == part_or_name and row.name == name
+            ):
                 return row
         raise KeyError(f"no row {part_or_name!r} {name or ''} in the report of {self.path}")
 
     def render(self) -> str:
-        title = f"exercise {self.number}: {EXERCISES[self.number].title}" if self.number in EXERCISES else "exercise ?"
+        title = (
+            f"exercise {self.number}: {EXERCISES[self.number].title}"
+            if self.number in EXERCISES
+            else "exercise ?"
+        )
         lines = [f"Checking {self.path.name} ({title})"]
         if self.error:
-            message, *code = self.error.split("\n")  # a syntax error carries the offending line: show it as it is
+            message, *code = self.error.split(
+                "\n"
+            )  # a syntax error carries the offending line: show it as it is
             lines += ["", *textwrap.wrap(f"error: {message}", 100, subsequent_indent="  "), *code]
             lines += ["", "No gradient was checked. Fix the problem above and run the check again."]
             return "\n".join(lines)
@@ -60,11 +70,19 @@ class Report:
             if row.part != part:
                 part = row.part
                 called = f" ({self.signatures[part]})" if part in self.signatures else ""
-                lines += ["", f"part: {part}{called}", f"  {'gradient':<{width}}{'exact':<7}{'approx':<8}max diff"]
+                lines += [
+                    "",
+                    f"part: {part}{called}",
+                    f"  {'gradient':<{width}}{'exact':<7}{'approx':<8}max diff",
+                ]
             if row.name == "(error)":
                 lines += _wrapped("error: ", row.hint)
                 continue
-            diff = "-" if row.max_diff is None else ("0" if row.max_diff == 0 else f"{row.max_diff:.1e}")
+            diff = (
+                "-"
+                if row.max_diff is None
+                else ("0" if row.max_diff == 0 else f"{row.max_diff:.1e}")
+            )
             checked = row.max_diff is not None
             exact = ("yes" if row.exact else "no") if checked else "-"
             approx = ("yes" if row.approx else "no") if checked else "-"
@@ -80,15 +98,21 @@ class Report:
         if self.ok:
             lines.append(f"All {right} gradients match autograd. Well done!")
         elif all(row.status in ("not computed yet", "not checked") for row in self.rows):
-            lines.append(f"0 of {len(self.rows)} right: fill in the gradients marked TODO, then check again.")
+            lines.append(
+                f"0 of {len(self.rows)} right: fill in the gradients marked TODO, then check again."
+            )
         else:
-            lines.append(f"{right} of {len(self.rows)} right. Fix the first wrong row of each part first: the rows below it use it.")
+            lines.append(
+                f"{right} of {len(self.rows)} right. Fix the first wrong row of each part first: the rows below it use it."
+            )
         return "\n".join(lines)
 
 
 def _wrapped(label, text):
     """Indented lines of at most 100 characters; a shape like (32, 64) is never split."""
-    text = re.sub(r"\(([^()]*)\)", lambda m: "(" + m.group(1).replace(" ", NBSP) + ")", label + text)
+    text = re.sub(
+        r"\(([^()]*)\)", lambda m: "(" + m.group(1).replace(" ", NBSP) + ")", label + text
+    )
     lines = textwrap.wrap(text, 100, initial_indent="    ", subsequent_indent="      ")
     return [line.replace(NBSP, " ") for line in lines]
 
@@ -99,9 +123,17 @@ def check_file(path, exercise: int | None = None, seed: int = 0) -> Report:
     loaded = load_exercise_file(path)
     number = exercise if exercise is not None else loaded.number
     if number is None and not loaded.error:
-        return Report(path, None, error=f"cannot tell which exercise {path.name} is: it has no line `EXERCISE = N`; add it back")
+        return Report(
+            path,
+            None,
+            error=f"cannot tell which exercise {path.name} is: it has no line `EXERCISE = N`; add it back",
+        )
     if number is not None and number not in EXERCISES:
-        return Report(path, number, error=f"there is no exercise {number}; the exercises are {min(EXERCISES)} to {max(EXERCISES)}")
+        return Report(
+            path,
+            number,
+            error=f"there is no exercise {number}; the exercises are {min(EXERCISES)} to {max(EXERCISES)}",
+        )
     if loaded.error:
         return Report(path, number, error=loaded.error)
     rows, signatures = [], {}
@@ -115,5 +147,7 @@ def check_file(path, exercise: int | None = None, seed: int = 0) -> Report:
             rows += part.check(loaded.module, path)
         except Exception as error:  # the checker must never crash on a learner's file
             message = f"the checker could not run this part ({type(error).__name__}: {error}); is the file's forward pass intact?"
-            rows += [Row(part.title, "(error)", "error", hint=message)] + [Row(part.title, n, "not checked") for n in part.order]
+            rows += [Row(part.title, "(error)", "error", hint=message)] + [
+                Row(part.title, n, "not checked") for n in part.order
+            ]
     return Report(path, number, rows, signatures=signatures)

@@ -11,12 +11,25 @@ def configure(parser):
     actions.add_parser("list", help="list the exercises")
     start = actions.add_parser("start", help="copy an exercise's template into a folder to work on")
     start.add_argument("number", type=int, help="exercise number (see `list`)")
-    start.add_argument("--dir", default=".", help="folder to copy it into (default: the current folder)")
-    start.add_argument("--force", action="store_true", help="overwrite the file if it already exists")
+    start.add_argument(
+        "--dir", default=".", help="folder to copy it into (default: the current folder)"
+    )
+    start.add_argument(
+        "--force", action="store_true", help="overwrite the file if it already exists"
+    )
     check = actions.add_parser("check", help="check your gradients against autograd")
-    check.add_argument("file", help="your exercise file (it names its exercise in the line `EXERCISE = N`)")
-    check.add_argument("--exercise", type=int, default=None, help="which exercise, if the file lost its `EXERCISE = N` line")
-    check.add_argument("--seed", type=int, default=0, help="seed of the random test data (default: %(default)s)")
+    check.add_argument(
+        "file", help="your exercise file (it names its exercise in the line `EXERCISE = N`)"
+    )
+    check.add_argument(
+        "--exercise",
+        type=int,
+        default=None,
+        help="which exercise, if the file lost its `EXERCISE = N` line",
+    )
+    check.add_argument(
+        "--seed", type=int, default=0, help="seed of the random test data (default: %(default)s)"
+    )
     solution = actions.add_parser("solution", help="print the reference solution of an exercise")
     solution.add_argument("number", type=int)
 
@@ -40,7 +53,9 @@ def run(args) -> int:
     if args.action == "solution":
         print(EXERCISES[args.number].solution_path.read_text(encoding="utf-8"), end="")
         return 0
-    print("usage: tinygrad-bn exercises {list,start N,check FILE,solution N}; start with `tinygrad-bn exercises list`")
+    print(
+        "usage: tinygrad-bn exercises {list,start N,check FILE,solution N}; start with `tinygrad-bn exercises list`"
+    )
     return 2
 
 
@@ -54,7 +69,9 @@ def _list() -> int:
 def _start(exercise, folder: Path, force: bool) -> int:
     target = folder / exercise.filename
     if target.exists() and not force:
-        print(f"{target} already exists and may hold your work: check it with `tinygrad-bn exercises check {target}`,")
+        print(
+            f"{target} already exists and may hold your work: check it with `tinygrad-bn exercises check {target}`,"
+        )
         print("or pass --force to replace it with a fresh copy of the template")
         return 1
     folder.mkdir(parents=True, exist_ok=True)

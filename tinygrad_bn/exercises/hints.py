@@ -41,7 +41,9 @@ def summed_to(got, shape):
     except ValueError:
         return None, ()
     lead = got.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and got.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and got.shape[lead + i] != 1
+    )
     if not axes:
         return None, ()
     return got.sum(axis=axes).reshape(shape), axes
@@ -70,7 +72,9 @@ def shape_hint(name, got, true) -> str:
     return f"wrong shape: d{name} must have the shape of `{name}`, {true.shape}, but it has shape {got.shape}"
 
 
-def value_hint(name, got, true, contributions=(), n=None, variance=False, upstream=None, mistakes=()) -> str:
+def value_hint(
+    name, got, true, contributions=(), n=None, variance=False, upstream=None, mistakes=()
+) -> str:
     """A hint for a gradient of the right shape but the wrong numbers ("" when none fits)."""
     if got.size and not np.any(got) and np.any(true):
         return "not computed yet (all zeros)"
@@ -81,17 +85,29 @@ def value_hint(name, got, true, contributions=(), n=None, variance=False, upstre
             return hint
     if close(got, -true, HINT_RTOL):
         return "flipped sign: your gradient is the negative of the right one; look for a minus sign you lost or added"
-    if true.ndim == 2 and true.shape[0] == true.shape[1] and not close(true.T, true, HINT_RTOL) and close(got, true.T, HINT_RTOL):
+    if (
+        true.ndim == 2
+        and true.shape[0] == true.shape[1]
+        and not close(true.T, true, HINT_RTOL)
+        and close(got, true.T, HINT_RTOL)
+    ):
         return f"transposed matrix: you have the transpose of d{name}; for out = A @ B, dA = dout @ B.T and dB = A.T @ dout"
     if n and n > 1:
-        if variance and (close(got, true * n / (n - 1), HINT_RTOL) or close(got, true * (n - 1) / n, HINT_RTOL)):
+        if variance and (
+            close(got, true * n / (n - 1), HINT_RTOL) or close(got, true * (n - 1) / n, HINT_RTOL)
+        ):
             return (
                 f"off by the factor n/(n-1) = {n}/{n - 1}: which variance estimator? The forward pass divides by "
                 f"{'n' if _biased_hint(got, true, n) else 'n - 1'}; use the same divisor in the backward pass"
             )
         if close(got, true * n, HINT_RTOL) or close(got, true / n, HINT_RTOL):
             return f"off by a factor of n = {n}: a mean divides by n, and so does its gradient (and only once)"
-    if upstream is not None and np.ndim(upstream) == 0 and upstream not in (0, 1) and close(got, true / upstream, HINT_RTOL):
+    if (
+        upstream is not None
+        and np.ndim(upstream) == 0
+        and upstream not in (0, 1)
+        and close(got, true / upstream, HINT_RTOL)
+    ):
         return (
             "this is the local derivative only: multiply it by the gradient that arrives from above "
             f"(the chain rule: d{name} = local derivative * upstream gradient)"

@@ -91,7 +91,9 @@ class TrainingPart:
 
     def __init__(self, params, X, Y, seed):
         self.params, self.X, self.Y, self.seed = params, X, Y, seed
-        self.kwargs = dict(steps=TRAIN_STEPS, batch_size=32, lr=0.1, decay_step=TRAIN_DECAY, seed=seed)
+        self.kwargs = dict(
+            steps=TRAIN_STEPS, batch_size=32, lr=0.1, decay_step=TRAIN_DECAY, seed=seed
+        )
 
     signature = "train(params, X, Y, steps, ...)"
 
@@ -113,7 +115,9 @@ class TrainingPart:
 
     def check(self, module, path) -> list[Row]:
         params = _copy(self.params)
-        losses, error = call_learner(module, "train", path, params, self.X.copy(), self.Y.copy(), **self.kwargs)
+        losses, error = call_learner(
+            module, "train", path, params, self.X.copy(), self.Y.copy(), **self.kwargs
+        )
         if error is None:
             try:
                 losses = np.asarray(losses, dtype=np.float64).reshape(-1)
@@ -122,7 +126,9 @@ class TrainingPart:
         if error is None and losses.shape != (TRAIN_STEPS,):
             error = f"train() must return one loss per step: {TRAIN_STEPS} steps, but it returned {losses.size} losses"
         if error is not None:
-            return [Row(self.title, "(error)", "error", hint=error)] + [Row(self.title, n, "not checked") for n in self.order]
+            return [Row(self.title, "(error)", "error", hint=error)] + [
+                Row(self.title, n, "not checked") for n in self.order
+            ]
         want_losses, want_params = self.expected()
         rows = [_compare(self.title, "losses", losses, want_losses)]
         for name in PARAM_NAMES:
@@ -139,12 +145,19 @@ def _compare(title, name, got, want, what="") -> Row:
     except (TypeError, ValueError):
         got = None
     if got is None or got.shape != want.shape:
-        return Row(title, name, "wrong", hint=f"`{name}` {what} has the wrong shape or type".replace("  ", " "))
+        return Row(
+            title,
+            name,
+            "wrong",
+            hint=f"`{name}` {what} has the wrong shape or type".replace("  ", " "),
+        )
     diff = float(np.abs(got - want).max(initial=0.0))
     if close(got, want, 1e-10):
         return Row(title, name, "right", bool(np.array_equal(got, want)), True, diff)
     hint = f"`{name}` {what} differs from training with autograd's gradients; check the update step in train()"
-    return Row(title, name, "wrong", bool(np.array_equal(got, want)), False, diff, hint.replace("  ", " "))
+    return Row(
+        title, name, "wrong", bool(np.array_equal(got, want)), False, diff, hint.replace("  ", " ")
+    )
 
 
 def exercise7(rng, seed):

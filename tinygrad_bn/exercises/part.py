@@ -67,11 +67,19 @@ class Part:
         return f"{self.backward}(cache{', dout' if self.upstream is not None else ''})"
 
     def truth(self) -> Truth:
-        lift = (lambda v: Value(float(v))) if self.scalar else (lambda v: Tensor(np.array(v, copy=True), requires_grad=True))
+        lift = (
+            (lambda v: Value(float(v)))
+            if self.scalar
+            else (lambda v: Tensor(np.array(v, copy=True), requires_grad=True))
+        )
         kwargs = {}
         for name, value in self.inputs.items():
             if name in self.leaves:
-                kwargs[name] = {k: lift(v) for k, v in value.items()} if isinstance(value, dict) else lift(value)
+                kwargs[name] = (
+                    {k: lift(v) for k, v in value.items()}
+                    if isinstance(value, dict)
+                    else lift(value)
+                )
             else:
                 kwargs[name] = _copy(value)
         nodes = self.graph(**kwargs)
@@ -83,8 +91,13 @@ class Part:
         grads = {name: _grad(nodes[name], self.scalar) for name in self.order}
         forward = {name: node.data for name, node in nodes.items()}
         try:
-            contributions = {name: _contributions(nodes[name], out, self.scalar) for name in self.order}
-        except (AttributeError, TypeError):  # the engine's internals changed: check without the accumulation hint
+            contributions = {
+                name: _contributions(nodes[name], out, self.scalar) for name in self.order
+            }
+        except (
+            AttributeError,
+            TypeError,
+        ):  # the engine's internals changed: check without the accumulation hint
             contributions = {name: [] for name in self.order}
         return Truth(forward, grads, contributions, nodes)
 
@@ -101,7 +114,9 @@ class Part:
             if error is None and not isinstance(grads, dict):
                 error = f"{self.backward}() must return a dict {{name: gradient}}, got {type(grads).__name__}"
         if error is not None:
-            return [Row(self.title, "(error)", "error", hint=error)] + [Row(self.title, n, "not checked") for n in self.order]
+            return [Row(self.title, "(error)", "error", hint=error)] + [
+                Row(self.title, n, "not checked") for n in self.order
+            ]
         mistakes = self.mistakes(truth) if self.mistakes else {}
         return [self._row(name, grads, truth, mistakes.get(name, ())) for name in self.order]
 
@@ -126,7 +141,12 @@ class Part:
 
     def _row(self, name, grads, truth, mistakes) -> Row:
         if name not in grads:
-            return Row(self.title, name, "missing", hint=f"{self.backward}() returned no gradient for `{name}` (key '{name}' is missing)")
+            return Row(
+                self.title,
+                name,
+                "missing",
+                hint=f"{self.backward}() returned no gradient for `{name}` (key '{name}' is missing)",
+            )
         true = np.asarray(truth.grads[name], dtype=np.float64)
         got, problem = _as_array(grads[name], true, self.scalar)
         if got is None:
@@ -143,7 +163,16 @@ class Part:
         if np.asarray(grads[name]).dtype in (np.float32, np.float16) and close(got, true, 1e-3):
             hint = "right to float32 precision, but the check runs in float64: keep your arrays float64 (no .astype(np.float32))"
             return Row(self.title, name, "wrong", exact, approx, diff, hint)
-        hint = value_hint(name, got, true, truth.contributions[name], self.n, self.variance, self.upstream, mistakes)
+        hint = value_hint(
+            name,
+            got,
+            true,
+            truth.contributions[name],
+            self.n,
+            self.variance,
+            self.upstream,
+            mistakes,
+        )
         status = "not computed yet" if hint.startswith("not computed yet") else "wrong"
         return Row(self.title, name, status, exact, approx, diff, "" if status != "wrong" else hint)
 
@@ -153,7 +182,10 @@ def _as_array(value, true, scalar):
     if value is None:
         return None, "not computed yet (still None)"
     if isinstance(value, (Value, Tensor)):
-        return None, f"a gradient is a plain number or numpy array, got a {type(value).__name__}: use its .data"
+        return (
+            None,
+            f"a gradient is a plain number or numpy array, got a {type(value).__name__}: use its .data",
+        )
     if scalar and not isinstance(value, (int, float, np.number)) and np.ndim(value) != 0:
         return None, f"expected a number, got {type(value).__name__}"
     try:
@@ -161,7 +193,10 @@ def _as_array(value, true, scalar):
     except Exception:  # an object numpy cannot turn into an array
         return None, f"expected a numpy array of shape {true.shape}, got {type(value).__name__}"
     if array.dtype.kind not in "fiub":
-        return None, f"expected a numpy array of numbers of shape {true.shape}, got {type(value).__name__} of {array.dtype}"
+        return (
+            None,
+            f"expected a numpy array of numbers of shape {true.shape}, got {type(value).__name__} of {array.dtype}",
+        )
     return array.astype(np.float64), ""
 
 

@@ -77,7 +77,9 @@ def _centre_graph(x):
 
 def exercise2(rng):
     n, d = 5, 3
-    broadcast = dict(x=_away_from_zero(rng, (n, d)), w=_away_from_zero(rng, (d,)), b=_away_from_zero(rng, (n, 1)))
+    broadcast = dict(
+        x=_away_from_zero(rng, (n, d)), w=_away_from_zero(rng, (d,)), b=_away_from_zero(rng, (n, 1))
+    )
     centre = dict(x=_away_from_zero(rng, (n, d)))
     return [
         Part("broadcast and mean", "broadcast_forward", "broadcast_backward", broadcast, _broadcast_graph, "out",
@@ -103,7 +105,9 @@ def _square_graph(A, B):
 
 
 def exercise3(rng):
-    linear = dict(x=rng.standard_normal((6, 4)), W=rng.standard_normal((4, 3)), b=rng.standard_normal(3))
+    linear = dict(
+        x=rng.standard_normal((6, 4)), W=rng.standard_normal((4, 3)), b=rng.standard_normal(3)
+    )
     square = dict(A=rng.standard_normal((4, 4)), B=rng.standard_normal((4, 4)))
     return [
         Part("linear layer", "linear_forward", "linear_backward", linear, _linear_graph, "out", ("xW", "b", "x", "W"), tuple(linear),
@@ -164,13 +168,28 @@ def _batchnorm_graph(x, gamma, beta, correction=0):
 
 
 def _batchnorm_inputs(rng, n, d):
-    return dict(x=2 * rng.standard_normal((n, d)) + 0.5, gamma=1 + 0.3 * rng.standard_normal((1, d)), beta=rng.standard_normal((1, d)))
+    return dict(
+        x=2 * rng.standard_normal((n, d)) + 0.5,
+        gamma=1 + 0.3 * rng.standard_normal((1, d)),
+        beta=rng.standard_normal((1, d)),
+    )
 
 
 def exercise5(rng):
     n, d = 8, 4
     inputs = _batchnorm_inputs(rng, n, d)
-    order = ("scaled", "beta", "gamma", "x_hat", "inv_std", "var", "squared", "centred", "mean", "x")
+    order = (
+        "scaled",
+        "beta",
+        "gamma",
+        "x_hat",
+        "inv_std",
+        "var",
+        "squared",
+        "centred",
+        "mean",
+        "x",
+    )
     return [Part("staged BatchNorm", "forward", "backward", inputs, _batchnorm_graph, "out", order, tuple(inputs),
                  rng.standard_normal((n, d)), n=n, variance=True)]  # fmt: skip
 
@@ -182,13 +201,23 @@ def _other_estimator(correction):
     """
 
     def mistakes(truth):
-        x_hat, inv_std, gamma = truth.forward["x_hat"], truth.forward["inv_std"], truth.forward["gamma"]
+        x_hat, inv_std, gamma = (
+            truth.forward["x_hat"],
+            truth.forward["inv_std"],
+            truth.forward["gamma"],
+        )
         dout = truth.nodes["out"].grad  # the upstream gradient
         n = x_hat.shape[0]
         c, c_other = n / (n - correction), n / (n - (1 - correction))
         shift = gamma * inv_std / n * (c - c_other) * x_hat * (dout * x_hat).sum(0, keepdims=True)
-        right, wrong = ("1", f"n/(n-1) = {n}/{n - 1}") if correction == 0 else (f"n/(n-1) = {n}/{n - 1}", "1")
-        estimator = "biased variance (divides by n)" if correction == 0 else "Bessel-corrected variance (divides by n - 1)"
+        right, wrong = (
+            ("1", f"n/(n-1) = {n}/{n - 1}") if correction == 0 else (f"n/(n-1) = {n}/{n - 1}", "1")
+        )
+        estimator = (
+            "biased variance (divides by n)"
+            if correction == 0
+            else "Bessel-corrected variance (divides by n - 1)"
+        )
         hint = (
             f"which variance estimator? This forward pass uses the {estimator}, so the factor in front of "
             f"x_hat * sum(dout * x_hat) is {right}; yours has {wrong}, the factor of the other estimator"
@@ -217,7 +246,9 @@ def parts(number: int, seed: int = 0) -> list:
         from .makemore_problem import exercise7
 
         return exercise7(rng, seed)
-    return {1: exercise1, 2: exercise2, 3: exercise3, 4: exercise4, 5: exercise5, 6: exercise6}[number](rng)
+    return {1: exercise1, 2: exercise2, 3: exercise3, 4: exercise4, 5: exercise5, 6: exercise6}[
+        number
+    ](rng)
 
 
 @lru_cache(maxsize=1)

@@ -14,15 +14,42 @@ import importlib
 
 # name -> (module, one-line description); the number is the position in this list
 EXPERIMENTS = {
-    "from-scratch": ("from_scratch", "BatchNorm from scratch: pre-activations before and after, mean 0 and std 1 per feature"),
-    "with-without": ("with_without", "with vs without BatchNorm: loss curves, a learning-rate sweep, a 5-layer tanh net"),
-    "train-vs-eval": ("train_vs_eval", "train vs eval mode: a batch of one, a full batch, the difference"),
-    "running-stats": ("running_stats", "running mean/variance vs batch statistics for momentum 0.1, 0.01, None; calibration"),
-    "batch-size": ("batch_size", "batch sizes 8 to 512: the noise of batch statistics and the final loss"),
-    "layernorm": ("layernorm", "BatchNorm vs LayerNorm: the axis each normalises, batch size one, final loss"),
-    "coupling": ("coupling", "batch coupling: the Jacobian across the batch in training and eval mode"),
-    "landscape": ("landscape", "loss-landscape smoothness (Santurkar et al. 2018) with and without BatchNorm"),
-    "makemore": ("makemore", "the full makemore run, 200,000 steps, beside the lecture's 2.0668 / 2.1048"),
+    "from-scratch": (
+        "from_scratch",
+        "BatchNorm from scratch: pre-activations before and after, mean 0 and std 1 per feature",
+    ),
+    "with-without": (
+        "with_without",
+        "with vs without BatchNorm: loss curves, a learning-rate sweep, a 5-layer tanh net",
+    ),
+    "train-vs-eval": (
+        "train_vs_eval",
+        "train vs eval mode: a batch of one, a full batch, the difference",
+    ),
+    "running-stats": (
+        "running_stats",
+        "running mean/variance vs batch statistics for momentum 0.1, 0.01, None; calibration",
+    ),
+    "batch-size": (
+        "batch_size",
+        "batch sizes 8 to 512: the noise of batch statistics and the final loss",
+    ),
+    "layernorm": (
+        "layernorm",
+        "BatchNorm vs LayerNorm: the axis each normalises, batch size one, final loss",
+    ),
+    "coupling": (
+        "coupling",
+        "batch coupling: the Jacobian across the batch in training and eval mode",
+    ),
+    "landscape": (
+        "landscape",
+        "loss-landscape smoothness (Santurkar et al. 2018) with and without BatchNorm",
+    ),
+    "makemore": (
+        "makemore",
+        "the full makemore run, 200,000 steps, beside the lecture's 2.0668 / 2.1048",
+    ),
 }
 
 

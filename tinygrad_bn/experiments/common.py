@@ -20,7 +20,9 @@ def load_splits(data=None, seed=42, block_size=3, quiet=False):
     splits = make_splits(words, block_size=block_size, seed=seed)
     if not quiet:
         source = data if data is not None else "the shipped census names"
-        print(f"data: {len(words):,} names from {source}; {len(splits.train[0]):,} training examples, {len(splits.val[0]):,} validation")
+        print(
+            f"data: {len(words):,} names from {source}; {len(splits.train[0]):,} training examples, {len(splits.val[0]):,} validation"
+        )
     return splits
 
 

@@ -26,7 +26,9 @@ class CouplingResult:
     block_size: tuple  # (out, in) of one block
     off_diagonal_max: dict  # mode -> max |entry| outside the diagonal blocks
     diagonal_max: dict  # mode -> max |entry| inside them
-    batchmate_effect: dict  # mode -> max |change of example 0's logits| when example 1's input changes
+    batchmate_effect: (
+        dict  # mode -> max |change of example 0's logits| when example 1's input changes
+    )
     files: list = field(default_factory=list)
 
     def block(self, mode, i, k) -> np.ndarray:
@@ -61,7 +63,15 @@ def run(quick=False, data=None, seed=42, out=None) -> CouplingResult:
     splits = load_splits(data, seed)
     n = 4 if quick else 6
     model = build_mlp(splits.vocab.size, n_hidden=64, norm="batch", seed=seed)
-    train(model, splits, 200 if quick else 2000, lr=0.1, seed=seed, label="training the MLP", show_progress=not quick)
+    train(
+        model,
+        splits,
+        200 if quick else 2000,
+        lr=0.1,
+        seed=seed,
+        label="training the MLP",
+        show_progress=not quick,
+    )
     embed, body = model[:2], model[2:]  # body: Linear -> BatchNorm1d -> Tanh -> Linear
     X = splits.train[0][np.random.default_rng(seed).integers(0, len(splits.train[0]), n)]
     emb = embed(X).data  # (n, 30): the inputs we differentiate with respect to
@@ -72,12 +82,18 @@ def run(quick=False, data=None, seed=42, out=None) -> CouplingResult:
         jacobians[mode] = jacobian(body, emb)
         nudged = emb.copy()
         nudged[1] += 0.5  # change example 1 only
-        effect[mode] = float(np.max(np.abs(body(Tensor(nudged)).data[0] - body(Tensor(emb)).data[0])))
-        model.load_state_dict(state)  # training-mode calls moved the running statistics; put them back
+        effect[mode] = float(
+            np.max(np.abs(body(Tensor(nudged)).data[0] - body(Tensor(emb)).data[0]))
+        )
+        model.load_state_dict(
+            state
+        )  # training-mode calls moved the running statistics; put them back
         off[mode], diag[mode] = off_diagonal(jacobians[mode], n, (splits.vocab.size, emb.shape[1]))
     model.train()
     r = CouplingResult(n, jacobians, (splits.vocab.size, emb.shape[1]), off, diag, effect)
-    print(f"Jacobian of the logits with respect to the embeddings, batch of {n} (blocks of {r.block_size[0]} x {r.block_size[1]}):")
+    print(
+        f"Jacobian of the logits with respect to the embeddings, batch of {n} (blocks of {r.block_size[0]} x {r.block_size[1]}):"
+    )
     for mode in ("train", "eval"):
         print(
             f"  {mode:<5} mode: max |on-diagonal block entry| {diag[mode]:.2e}, max |off-diagonal| {off[mode]:.2e}; "
@@ -93,14 +109,27 @@ def _plots(plt, r, folder):
     out, inp = r.block_size
     for ax, (mode, J) in zip(axes, r.jacobians.items()):
         image = ax.imshow(
-            np.log10(np.abs(J) + 1e-8), vmin=np.log10(top) - 5, vmax=np.log10(top), cmap="magma", aspect="auto", interpolation="nearest"
+            np.log10(np.abs(J) + 1e-8),
+            vmin=np.log10(top) - 5,
+            vmax=np.log10(top),
+            cmap="magma",
+            aspect="auto",
+            interpolation="nearest",
         )
         for k in range(1, r.batch_size):
             ax.axhline(k * out - 0.5, color="white", lw=0.6)
             ax.axvline(k * inp - 0.5, color="white", lw=0.6)
-        ax.set(xlabel="input: example k, embedding unit", ylabel="output: example i, logit", title=f"{mode} mode: |d logits_i / d x_k|")
-        ax.set_xticks([(k + 0.5) * inp for k in range(r.batch_size)], [f"k={k}" for k in range(r.batch_size)])
-        ax.set_yticks([(i + 0.5) * out for i in range(r.batch_size)], [f"i={i}" for i in range(r.batch_size)])
+        ax.set(
+            xlabel="input: example k, embedding unit",
+            ylabel="output: example i, logit",
+            title=f"{mode} mode: |d logits_i / d x_k|",
+        )
+        ax.set_xticks(
+            [(k + 0.5) * inp for k in range(r.batch_size)], [f"k={k}" for k in range(r.batch_size)]
+        )
+        ax.set_yticks(
+            [(i + 0.5) * out for i in range(r.batch_size)], [f"i={i}" for i in range(r.batch_size)]
+        )
     fig.colorbar(image, ax=axes, label="log10 |entry| (black: zero)")
     path = folder / "batch_coupling.png"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -67,9 +67,13 @@ def run(quick=False, data=None, seed=42, out=None) -> FromScratchResult:
         f"  before: feature means in [{r.before_mean.min():+.3f}, {r.before_mean.max():+.3f}], "
         f"stds in [{r.before_std.min():.3f}, {r.before_std.max():.3f}]"
     )
-    print(f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}")
+    print(
+        f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}"
+    )
     print(f"  numpy formula vs nn.BatchNorm1d: max |difference| = {r.by_hand_max_diff:.1e}")
-    print(f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, {r.saturated_after:.1%} after")
+    print(
+        f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, {r.saturated_after:.1%} after"
+    )
     r.files = draw_plots(_plots, r, h.data, normalised.data, folder)
     return r
 
@@ -79,7 +83,11 @@ def _plots(plt, r, before, after, folder):
     bins = np.linspace(-6, 6, 61)
     axes[0].hist(before.ravel(), bins=bins, color="tab:red", alpha=0.6, label="before BatchNorm")
     axes[0].hist(after.ravel(), bins=bins, color="tab:blue", alpha=0.6, label="after BatchNorm")
-    axes[0].set(xlabel="pre-activation value", ylabel="count (all features)", title=f"pre-activations, batch of {r.batch_size}")
+    axes[0].set(
+        xlabel="pre-activation value",
+        ylabel="count (all features)",
+        title=f"pre-activations, batch of {r.batch_size}",
+    )
     axes[0].legend()
     features = np.arange(len(r.before_mean))
     axes[1].plot(features, r.before_mean, ".", color="tab:red", label="before")

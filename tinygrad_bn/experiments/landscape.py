@@ -92,11 +92,21 @@ def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
             found["grad"].append(change)
             found["smooth"].append(smooth)
 
-        r.trainings[name] = train(model, splits, steps, lr=LR, seed=seed, label=name, on_step=measure)
+        r.trainings[name] = train(
+            model, splits, steps, lr=LR, seed=seed, label=name, on_step=measure
+        )
         r.steps = found["steps"]
-        r.loss_variation[name], r.gradient_change[name], r.smoothness[name] = found["loss"], found["grad"], found["smooth"]
-    print(f"5 hidden tanh layers of {hidden}, lr {LR}, probed every {every} steps along -grad with eta in {ETAS}; medians:")
-    print(f"  {'':<10} {'loss variation':>15} {'gradient change':>16} {'smoothness':>11} {'val loss':>9}")
+        r.loss_variation[name], r.gradient_change[name], r.smoothness[name] = (
+            found["loss"],
+            found["grad"],
+            found["smooth"],
+        )
+    print(
+        f"5 hidden tanh layers of {hidden}, lr {LR}, probed every {every} steps along -grad with eta in {ETAS}; medians:"
+    )
+    print(
+        f"  {'':<10} {'loss variation':>15} {'gradient change':>16} {'smoothness':>11} {'val loss':>9}"
+    )
     for name in RUNS:
         print(
             f"  {name:<10} {r.median('loss_variation', name):15.4f} {r.median('gradient_change', name):16.4f} "
@@ -116,7 +126,9 @@ def _plots(plt, r, folder):
     )
     for ax, (what, ylabel, title) in zip(axes, panels):
         for name in RUNS:
-            ax.semilogy(r.steps, getattr(r, what)[name], "o-", ms=3, color=colours[name], label=name)
+            ax.semilogy(
+                r.steps, getattr(r, what)[name], "o-", ms=3, color=colours[name], label=name
+            )
         ax.set(xlabel="training step", ylabel=ylabel, title=title)
         ax.legend()
     return [save(fig, folder / "loss_landscape.png")]

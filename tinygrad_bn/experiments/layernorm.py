@@ -26,12 +26,16 @@ RUNS = {"no norm": None, "BatchNorm": "batch", "LayerNorm": "layer"}
 
 @dataclass
 class LayerNormResult:
-    column_means: dict  # "BatchNorm"/"LayerNorm" -> mean over the batch of each feature of the output
+    column_means: (
+        dict  # "BatchNorm"/"LayerNorm" -> mean over the batch of each feature of the output
+    )
     row_means: dict  # -> mean over the features of each example of the output
     column_stds: dict
     row_stds: dict
     batchnorm_single_error: str  # the error BatchNorm gives for one example in training mode
-    layernorm_single_vs_batch: float  # max |LayerNorm(example alone) - LayerNorm(same example in a batch)|
+    layernorm_single_vs_batch: (
+        float  # max |LayerNorm(example alone) - LayerNorm(same example in a batch)|
+    )
     trainings: dict  # run name -> Training
     files: list = field(default_factory=list)
 
@@ -64,15 +68,22 @@ def run(quick=False, data=None, seed=42, out=None) -> LayerNormResult:
     print("a batch of 64 pre-activations (64 x 200), normalised:")
     print(f"  {'':<10} {'max |feature mean|':>19} {'max |example mean|':>19}")
     for k in outputs:
-        print(f"  {k:<10} {np.max(np.abs(r.column_means[k])):19.2e} {np.max(np.abs(r.row_means[k])):19.2e}")
+        print(
+            f"  {k:<10} {np.max(np.abs(r.column_means[k])):19.2e} {np.max(np.abs(r.row_means[k])):19.2e}"
+        )
     print(f"batch of one, training mode:\n  BatchNorm: ValueError: {message}")
-    print(f"  LayerNorm: fine; the example alone and inside the batch differ by {r.layernorm_single_vs_batch:.1e}")
+    print(
+        f"  LayerNorm: fine; the example alone and inside the batch differ by {r.layernorm_single_vs_batch:.1e}"
+    )
 
     steps = 200 if quick else 10_000
     for name, norm in RUNS.items():
         net = build_mlp(splits.vocab.size, n_hidden=200, norm=norm, seed=seed)
         r.trainings[name] = train(net, splits, steps, lr=0.1, seed=seed, label=name)
-    print(f"after {steps} steps at lr 0.1: " + ", ".join(f"{k} val {t.val_loss:.4f}" for k, t in r.trainings.items()))
+    print(
+        f"after {steps} steps at lr 0.1: "
+        + ", ".join(f"{k} val {t.val_loss:.4f}" for k, t in r.trainings.items())
+    )
     r.files = draw_plots(_plots, r, folder)
     return r
 
@@ -83,13 +94,30 @@ def _plots(plt, r, folder):
     for k in ("BatchNorm", "LayerNorm"):
         axes[0].plot(r.column_means[k], ".", color=colours[k], label=k)
         axes[1].plot(r.row_means[k], ".", color=colours[k], label=k)
-    axes[0].set(xlabel="feature (column)", ylabel="mean over the 64 examples", title="per-feature mean: BatchNorm zeroes it")
-    axes[1].set(xlabel="example (row)", ylabel="mean over the 200 features", title="per-example mean: LayerNorm zeroes it")
+    axes[0].set(
+        xlabel="feature (column)",
+        ylabel="mean over the 64 examples",
+        title="per-feature mean: BatchNorm zeroes it",
+    )
+    axes[1].set(
+        xlabel="example (row)",
+        ylabel="mean over the 200 features",
+        title="per-example mean: LayerNorm zeroes it",
+    )
     axes[0].legend()
     axes[1].legend()
     for name, t in r.trainings.items():
         smooth = t.smoothed()
-        axes[2].plot(np.arange(len(smooth)) + 50, smooth, color=colours[name], label=f"{name}: val {t.val_loss:.3f}")
-    axes[2].set(xlabel="training step", ylabel="mini-batch loss (running mean of 100)", title="1 hidden layer of 200, lr 0.1")
+        axes[2].plot(
+            np.arange(len(smooth)) + 50,
+            smooth,
+            color=colours[name],
+            label=f"{name}: val {t.val_loss:.3f}",
+        )
+    axes[2].set(
+        xlabel="training step",
+        ylabel="mini-batch loss (running mean of 100)",
+        title="1 hidden layer of 200, lr 0.1",
+    )
     axes[2].legend()
     return [save(fig, folder / "batchnorm_vs_layernorm.png")]

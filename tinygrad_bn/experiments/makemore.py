@@ -36,17 +36,40 @@ def run(quick=False, data=None, seed=42, out=None, steps=None) -> MakemoreResult
     heading("9. the full makemore run with BatchNorm")
     splits = load_splits(data, seed)
     steps = steps if steps is not None else (1000 if quick else 200_000)
-    model = build_mlp(splits.vocab.size, block_size=3, n_embd=10, n_hidden=200, n_layers=1, norm="batch", seed=seed)
+    model = build_mlp(
+        splits.vocab.size,
+        block_size=3,
+        n_embd=10,
+        n_hidden=200,
+        n_layers=1,
+        norm="batch",
+        seed=seed,
+    )
     n_params = sum(p.data.size for p in model.parameters())
-    print(f"model: {n_params:,} parameters; {steps:,} steps, batch 32, lr 0.1 -> 0.01 at step {steps // 2:,}")
-    t = train(model, splits, steps, lr=0.1, batch_size=32, seed=seed, decay_at=steps // 2, label="makemore")
-    r = MakemoreResult(steps, t.train_loss, t.val_loss, t.seconds, t.losses, float(np.log(splits.vocab.size)))
+    print(
+        f"model: {n_params:,} parameters; {steps:,} steps, batch 32, lr 0.1 -> 0.01 at step {steps // 2:,}"
+    )
+    t = train(
+        model,
+        splits,
+        steps,
+        lr=0.1,
+        batch_size=32,
+        seed=seed,
+        decay_at=steps // 2,
+        label="makemore",
+    )
+    r = MakemoreResult(
+        steps, t.train_loss, t.val_loss, t.seconds, t.losses, float(np.log(splits.vocab.size))
+    )
     print(f"  {'':<10} {'train':>8} {'val':>8}")
     print(
         f"  {'this run':<10} {r.train_loss:8.4f} {r.val_loss:8.4f}   "
         f"({steps:,} steps in {r.seconds:.0f}s, {r.seconds / steps * 1e3:.2f} ms/step)"
     )
-    print(f"  {'lecture':<10} {LECTURE['train']:8.4f} {LECTURE['val']:8.4f}   (200,000 steps on the 32,033 names of names.txt)")
+    print(
+        f"  {'lecture':<10} {LECTURE['train']:8.4f} {LECTURE['val']:8.4f}   (200,000 steps on the 32,033 names of names.txt)"
+    )
     r.files = draw_plots(_plots, r, folder)
     return r
 
@@ -62,8 +85,15 @@ def _plots(plt, r, folder):
         color="tab:blue",
         label=f"mini-batch loss (mean of {window} steps)",
     )
-    ax.axhline(np.log10(r.val_loss), color="tab:green", ls="--", label=f"final val loss {r.val_loss:.4f}")
-    ax.axhline(np.log10(LECTURE["val"]), color="tab:gray", ls=":", label=f"lecture val loss {LECTURE['val']}")
+    ax.axhline(
+        np.log10(r.val_loss), color="tab:green", ls="--", label=f"final val loss {r.val_loss:.4f}"
+    )
+    ax.axhline(
+        np.log10(LECTURE["val"]),
+        color="tab:gray",
+        ls=":",
+        label=f"lecture val loss {LECTURE['val']}",
+    )
     ax.axvline(r.steps // 2, color="tab:red", lw=0.8, label="lr 0.1 -> 0.01")
     ax.set(xlabel="training step", ylabel="log10 loss", title="makemore MLP with BatchNorm")
     ax.legend()

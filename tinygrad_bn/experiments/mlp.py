@@ -61,7 +61,9 @@ def build_mlp(
 
 def _kaiming(linear, rng, gain):
     """weight ~ N(0, 1) * gain / sqrt(fan_in), bias 0."""
-    linear.weight.data[...] = rng.standard_normal(linear.weight.shape) * gain / np.sqrt(linear.in_features)
+    linear.weight.data[...] = (
+        rng.standard_normal(linear.weight.shape) * gain / np.sqrt(linear.in_features)
+    )
     if linear.bias is not None:
         linear.bias.data[...] = 0.0
 

@@ -6,7 +6,9 @@ how to get the pictures. The Agg backend writes PNG files; no display needed.
 
 from pathlib import Path
 
-PLOTS_HINT = "matplotlib is not installed, so no plots were drawn; for plots: pip install tinygrad-bn[plots]"
+PLOTS_HINT = (
+    "matplotlib is not installed, so no plots were drawn; for plots: pip install tinygrad-bn[plots]"
+)
 DPI = 80
 
 

@@ -11,14 +11,23 @@ import sys
 import time
 
 
-def progress(iterable, label: str, total: int | None = None, enabled: bool = True, width: int = 28, stream=None):
+def progress(
+    iterable,
+    label: str,
+    total: int | None = None,
+    enabled: bool = True,
+    width: int = 28,
+    stream=None,
+):
     """Yield the items of `iterable` while drawing `label [#####.....] 40% 800/2000 1.2s`."""
     total = len(iterable) if total is None else total
     if not enabled or total <= 0:
         yield from iterable
         return
     stream = sys.stderr if stream is None else stream
-    live = getattr(stream, "isatty", lambda: False)()  # redraw in place only on a terminal; else one final line
+    live = getattr(
+        stream, "isatty", lambda: False
+    )()  # redraw in place only on a terminal; else one final line
     start = last_draw = time.perf_counter()
     done = 0
 
@@ -27,7 +36,10 @@ def progress(iterable, label: str, total: int | None = None, enabled: bool = Tru
         filled = int(width * fraction)
         bar = "#" * filled + "." * (width - filled)
         elapsed = time.perf_counter() - start
-        stream.write(f"\r  {label:<28} [{bar}] {fraction:4.0%} {done}/{total} {elapsed:5.1f}s" + ("\n" if final else ""))
+        stream.write(
+            f"\r  {label:<28} [{bar}] {fraction:4.0%} {done}/{total} {elapsed:5.1f}s"
+            + ("\n" if final else "")
+        )
         stream.flush()
 
     for item in iterable:

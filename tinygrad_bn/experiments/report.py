@@ -11,7 +11,11 @@ from pathlib import Path
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:.3g}" if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5) else f"{value:.4f}"
+        return (
+            f"{value:.3g}"
+            if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5)
+            else f"{value:.4f}"
+        )
     return str(value)
 
 

@@ -39,11 +39,18 @@ class Track:
 
     def error(self, which) -> np.ndarray:
         """Mean over features of |which - dataset statistic| at every record ("running" or "batch"), for the means."""
-        return np.array([np.mean(np.abs(a - b)) for a, b in zip(getattr(self, f"{which}_mean"), self.data_mean)])
+        return np.array(
+            [np.mean(np.abs(a - b)) for a, b in zip(getattr(self, f"{which}_mean"), self.data_mean)]
+        )
 
     def var_error(self, which) -> np.ndarray:
         """Mean over features of |log(which var / dataset var)|: relative error of the variances."""
-        return np.array([np.mean(np.abs(np.log(a / b))) for a, b in zip(getattr(self, f"{which}_var"), self.data_var)])
+        return np.array(
+            [
+                np.mean(np.abs(np.log(a / b)))
+                for a, b in zip(getattr(self, f"{which}_var"), self.data_var)
+            ]
+        )
 
 
 @dataclass
@@ -80,7 +87,9 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
     rng = np.random.default_rng(seed + 7)
     tracks, val_running, val_calibrated, calibration_diff = {}, {}, {}, {}
     for momentum in MOMENTA:
-        model = build_mlp(splits.vocab.size, n_hidden=100, norm="batch", momentum=momentum, seed=seed)
+        model = build_mlp(
+            splits.vocab.size, n_hidden=100, norm="batch", momentum=momentum, seed=seed
+        )
         bn, track = model[3], Track()
 
         def record(step, model, loss, bn=bn, track=track):
@@ -98,7 +107,16 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
             track.data_var.append(var)
 
         record(-1, model, None)  # before training: running mean 0, running variance 1
-        train(model, splits, steps, lr=0.1, seed=seed, label=f"momentum {momentum}", evaluate_at_end=False, on_step=record)
+        train(
+            model,
+            splits,
+            steps,
+            lr=0.1,
+            seed=seed,
+            label=f"momentum {momentum}",
+            evaluate_at_end=False,
+            on_step=record,
+        )
         tracks[momentum] = track
         val_running[momentum] = evaluate(model, *splits.val)
         mean, _ = calibrate(model, Xtr)
@@ -106,7 +124,9 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
         val_calibrated[momentum] = evaluate(model, *splits.val)
 
     r = RunningStatsResult(tracks, val_running, val_calibrated, calibration_diff)
-    print(f"after {steps} steps: mean over features of |statistic - dataset statistic| (dataset: whole training set, same weights)")
+    print(
+        f"after {steps} steps: mean over features of |statistic - dataset statistic| (dataset: whole training set, same weights)"
+    )
     print(
         f"  {'momentum':<9} {'running mean':>13} {'one batch':>10} {'running var*':>13} {'one batch*':>11}  val loss: running -> calibrated"
     )
@@ -126,20 +146,56 @@ def _plots(plt, r, folder):
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     t0 = r.tracks[0.1]
     feature = 0
-    axes[0].plot(t0.steps, [m[feature] for m in t0.batch_mean], ".", color="gray", ms=3, label="mean of one batch of 32")
-    axes[0].plot(t0.steps, [m[feature] for m in t0.data_mean], "k-", lw=2, label="dataset mean (momentum 0.1 run)")
+    axes[0].plot(
+        t0.steps,
+        [m[feature] for m in t0.batch_mean],
+        ".",
+        color="gray",
+        ms=3,
+        label="mean of one batch of 32",
+    )
+    axes[0].plot(
+        t0.steps,
+        [m[feature] for m in t0.data_mean],
+        "k-",
+        lw=2,
+        label="dataset mean (momentum 0.1 run)",
+    )
     for m, t in r.tracks.items():
-        axes[0].plot(t.steps, [v[feature] for v in t.running_mean], color=colours[m], label=f"running mean, momentum {m}")
-    axes[0].set(xlabel="training step", ylabel=f"mean of pre-activation {feature}", title="running mean vs batch and dataset")
+        axes[0].plot(
+            t.steps,
+            [v[feature] for v in t.running_mean],
+            color=colours[m],
+            label=f"running mean, momentum {m}",
+        )
+    axes[0].set(
+        xlabel="training step",
+        ylabel=f"mean of pre-activation {feature}",
+        title="running mean vs batch and dataset",
+    )
     axes[0].legend(fontsize=8)
     for m, t in r.tracks.items():
-        axes[1].semilogy(t.steps, t.error("running"), color=colours[m], label=f"running, momentum {m}")
+        axes[1].semilogy(
+            t.steps, t.error("running"), color=colours[m], label=f"running, momentum {m}"
+        )
     axes[1].semilogy(t0.steps, t0.error("batch"), ".", color="gray", ms=3, label="one batch of 32")
-    axes[1].set(xlabel="training step", ylabel="mean |mean - dataset mean| over features", title="error of the mean")
+    axes[1].set(
+        xlabel="training step",
+        ylabel="mean |mean - dataset mean| over features",
+        title="error of the mean",
+    )
     axes[1].legend(fontsize=8)
     for m, t in r.tracks.items():
-        axes[2].semilogy(t.steps, t.var_error("running"), color=colours[m], label=f"running, momentum {m}")
-    axes[2].semilogy(t0.steps, t0.var_error("batch"), ".", color="gray", ms=3, label="one batch of 32")
-    axes[2].set(xlabel="training step", ylabel="mean |log(var / dataset var)|", title="error of the variance")
+        axes[2].semilogy(
+            t.steps, t.var_error("running"), color=colours[m], label=f"running, momentum {m}"
+        )
+    axes[2].semilogy(
+        t0.steps, t0.var_error("batch"), ".", color="gray", ms=3, label="one batch of 32"
+    )
+    axes[2].set(
+        xlabel="training step",
+        ylabel="mean |log(var / dataset var)|",
+        title="error of the variance",
+    )
     axes[2].legend(fontsize=8)
     return [save(fig, folder / "running_statistics.png")]

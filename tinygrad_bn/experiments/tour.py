@@ -59,11 +59,26 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     )
 
     runs, saturation = {}, {}
-    for name, norm, fused in (("no norm", None, True), ("BatchNorm (fused)", "batch", True), ("BatchNorm (composed)", "batch", False)):
-        model = build_mlp(splits.vocab.size, n_layers=cfg["n_layers"], n_hidden=cfg["n_hidden"], norm=norm, fused=fused, seed=seed)
-        runs[name] = train(model, splits, cfg["steps"], cfg["lr"], cfg["batch_size"], seed=seed, label=name)
+    for name, norm, fused in (
+        ("no norm", None, True),
+        ("BatchNorm (fused)", "batch", True),
+        ("BatchNorm (composed)", "batch", False),
+    ):
+        model = build_mlp(
+            splits.vocab.size,
+            n_layers=cfg["n_layers"],
+            n_hidden=cfg["n_hidden"],
+            norm=norm,
+            fused=fused,
+            seed=seed,
+        )
+        runs[name] = train(
+            model, splits, cfg["steps"], cfg["lr"], cfg["batch_size"], seed=seed, label=name
+        )
         saturation[name] = _saturation(model, splits)
-    loss_diff = float(np.max(np.abs(runs["BatchNorm (fused)"].losses - runs["BatchNorm (composed)"].losses)))
+    loss_diff = float(
+        np.max(np.abs(runs["BatchNorm (fused)"].losses - runs["BatchNorm (composed)"].losses))
+    )
     grad_diff = gradient_agreement(splits, cfg, seed)
 
     heading("results")
@@ -73,9 +88,15 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
             f"saturated tanh {np.mean(saturation[name]):5.1%}   {r.seconds:.1f}s"
         )
     winner = runs["BatchNorm (fused)"].val_loss < runs["no norm"].val_loss
-    print(f"  BatchNorm {'beats' if winner else 'does NOT beat'} the plain net after {cfg['steps']} steps at lr {cfg['lr']}")
-    print(f"  composed vs fused: max |gradient difference| over one full step = {grad_diff:.2e} (want <= 1e-10)")
-    print(f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = {loss_diff:.2e}")
+    print(
+        f"  BatchNorm {'beats' if winner else 'does NOT beat'} the plain net after {cfg['steps']} steps at lr {cfg['lr']}"
+    )
+    print(
+        f"  composed vs fused: max |gradient difference| over one full step = {grad_diff:.2e} (want <= 1e-10)"
+    )
+    print(
+        f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = {loss_diff:.2e}"
+    )
 
     result = TourResult(runs, grad_diff, loss_diff, saturation, cfg["lr"], cfg["steps"])
     result.files += draw_plots(_plots, result, folder, announce=False)
@@ -96,7 +117,14 @@ def gradient_agreement(splits, cfg, seed) -> float:
     ix = np.random.default_rng(seed).integers(0, len(X), cfg["batch_size"])
     grads = []
     for fused in (True, False):
-        model = build_mlp(splits.vocab.size, n_layers=cfg["n_layers"], n_hidden=cfg["n_hidden"], norm="batch", fused=fused, seed=seed)
+        model = build_mlp(
+            splits.vocab.size,
+            n_layers=cfg["n_layers"],
+            n_hidden=cfg["n_hidden"],
+            norm="batch",
+            fused=fused,
+            seed=seed,
+        )
         model(X[ix]).cross_entropy(Y[ix]).backward()
         grads.append([p.grad for p in model.parameters()])
     return max(float(np.max(np.abs(a - b))) for a, b in zip(*grads))
@@ -111,17 +139,44 @@ def _saturation(model, splits, n=2000):
 
 
 def _plots(plt, result, folder):
-    colours = {"no norm": "tab:red", "BatchNorm (fused)": "tab:blue", "BatchNorm (composed)": "tab:cyan"}
+    colours = {
+        "no norm": "tab:red",
+        "BatchNorm (fused)": "tab:blue",
+        "BatchNorm (composed)": "tab:cyan",
+    }
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     for name, r in result.runs.items():
-        style = dict(color=colours[name], lw=1.5) if "composed" not in name else dict(color=colours[name], lw=1, ls="--")
-        ax.plot(np.arange(len(r.smoothed())) + 50, r.smoothed(), label=f"{name}: val {r.val_loss:.3f}", **style)
-    ax.set(xlabel="training step", ylabel="mini-batch loss (running mean of 100)", title=f"same init, same batches, lr {result.lr}")
+        style = (
+            dict(color=colours[name], lw=1.5)
+            if "composed" not in name
+            else dict(color=colours[name], lw=1, ls="--")
+        )
+        ax.plot(
+            np.arange(len(r.smoothed())) + 50,
+            r.smoothed(),
+            label=f"{name}: val {r.val_loss:.3f}",
+            **style,
+        )
+    ax.set(
+        xlabel="training step",
+        ylabel="mini-batch loss (running mean of 100)",
+        title=f"same init, same batches, lr {result.lr}",
+    )
     ax.legend()
     layers = np.arange(1, len(result.saturation["no norm"]) + 1)
     for k, name in enumerate(("no norm", "BatchNorm (fused)")):
-        bx.bar(layers + (k - 0.5) * 0.38, np.array(result.saturation[name]) * 100, width=0.38, color=colours[name], label=name)
-    bx.set(xlabel="hidden layer", ylabel=f"% of tanh units with |tanh| > {SATURATED}", title="saturation after training")
+        bx.bar(
+            layers + (k - 0.5) * 0.38,
+            np.array(result.saturation[name]) * 100,
+            width=0.38,
+            color=colours[name],
+            label=name,
+        )
+    bx.set(
+        xlabel="hidden layer",
+        ylabel=f"% of tanh units with |tanh| > {SATURATED}",
+        title="saturation after training",
+    )
     bx.set_xticks(layers)
     bx.legend()
     return [save(fig, folder / "loss_curves.png")]
@@ -134,7 +189,10 @@ def _graphs(folder):
     x = Tensor(rng.standard_normal((4, 3)), requires_grad=True, label="x")
     weights = Tensor(rng.standard_normal((4, 3)), label="w")
     files = []
-    for name, bn in (("batchnorm_composed", batchnorm_composed), ("batchnorm_fused", batchnorm_fused)):
+    for name, bn in (
+        ("batchnorm_composed", batchnorm_composed),
+        ("batchnorm_fused", batchnorm_fused),
+    ):
         gamma = Tensor(np.ones(3), requires_grad=True, label="gamma")
         beta = Tensor(np.zeros(3), requires_grad=True, label="beta")
         loss = (bn(x, gamma, beta) * weights).sum()
@@ -168,7 +226,19 @@ def _report(result, cfg, folder):
         ]
         for name, r in result.runs.items()
     ]
-    report.table(["run", "steps", "lr", "loss, last 200 steps", "train loss", "val loss", "saturated tanh", "seconds"], rows)
+    report.table(
+        [
+            "run",
+            "steps",
+            "lr",
+            "loss, last 200 steps",
+            "train loss",
+            "val loss",
+            "saturated tanh",
+            "seconds",
+        ],
+        rows,
+    )
     report.text(
         "Why BatchNorm wins at this learning rate: without it, the big steps grow the weights, the pre-activations drift "
         f"far from zero and many tanh units saturate (|tanh| > {SATURATED}, where the slope 1 - tanh^2 is below 0.06), "
@@ -179,8 +249,14 @@ def _report(result, cfg, folder):
     report.table(
         ["check", "max absolute difference"],
         [
-            ["parameter gradients of one full step (same weights, same batch)", f"{result.grad_max_diff:.2e}"],
-            [f"mini-batch loss over all {cfg['steps']} training steps", f"{result.loss_max_diff:.2e}"],
+            [
+                "parameter gradients of one full step (same weights, same batch)",
+                f"{result.grad_max_diff:.2e}",
+            ],
+            [
+                f"mini-batch loss over all {cfg['steps']} training steps",
+                f"{result.loss_max_diff:.2e}",
+            ],
         ],
     )
     report.heading("Pictures")
@@ -190,6 +266,10 @@ def _report(result, cfg, folder):
         if path.suffix == ".png":
             report.image(path, path.stem.replace("_", " "))
         else:
-            report.text(f"`{path.name}`: Graphviz's `dot` was not found; render it with `dot -Tpng {path.name} -o {path.stem}.png`.")
-    report.text("More: `tinygrad-bn demo --list` lists the nine experiments; each runs with `--quick` in seconds.")
+            report.text(
+                f"`{path.name}`: Graphviz's `dot` was not found; render it with `dot -Tpng {path.name} -o {path.stem}.png`."
+            )
+    report.text(
+        "More: `tinygrad-bn demo --list` lists the nine experiments; each runs with `--quick` in seconds."
+    )
     return report.write()

@@ -25,8 +25,12 @@ from .plotting import draw_plots, save
 @dataclass
 class TrainVsEvalResult:
     training_error: str  # the message for a batch of one in training mode
-    eval_single_max_diff: float  # max |BN output in eval mode - the running-statistics formula|, batch of one
-    eval_single_vs_batch_max_diff: float  # max |example alone - same example inside a batch|, eval mode
+    eval_single_max_diff: (
+        float  # max |BN output in eval mode - the running-statistics formula|, batch of one
+    )
+    eval_single_vs_batch_max_diff: (
+        float  # max |example alone - same example inside a batch|, eval mode
+    )
     batch_sizes: list
     mode_difference: list  # mean |training-mode - eval-mode BN output| per batch size
     full_batch_losses: dict  # mode -> validation loss of the whole validation set as one batch
@@ -55,11 +59,18 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     model.eval()
     with no_grad():
         single = bn(h[:1]).data
-        formula = bn.weight.data * (h.data[:1] - bn.running_mean.data) / np.sqrt(bn.running_var.data + bn.eps) + bn.bias.data
+        formula = (
+            bn.weight.data
+            * (h.data[:1] - bn.running_mean.data)
+            / np.sqrt(bn.running_var.data + bn.eps)
+            + bn.bias.data
+        )
         in_batch = bn(h[:64]).data[:1]
     single_diff = float(np.max(np.abs(single - formula)))
     alone_diff = float(np.max(np.abs(single - in_batch)))
-    print(f"eval mode, batch of one: max |output - gamma (h - running_mean) / sqrt(running_var + eps) - beta| = {single_diff:.1e}")
+    print(
+        f"eval mode, batch of one: max |output - gamma (h - running_mean) / sqrt(running_var + eps) - beta| = {single_diff:.1e}"
+    )
     print(f"eval mode: the same example alone and inside a batch of 64 differ by {alone_diff:.1e}")
 
     sizes = [2, 8, 32, 128, 512, len(h)]
@@ -70,7 +81,9 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
         for _ in range(1 if size == len(h) else 20):
             batch = h[rng.choice(len(h), size, replace=False)] if size < len(h) else h
             with no_grad():
-                trained = batchnorm_fused(batch, bn.weight, bn.bias, bn.eps).data  # training mode, running stats untouched
+                trained = batchnorm_fused(
+                    batch, bn.weight, bn.bias, bn.eps
+                ).data  # training mode, running stats untouched
                 evaluated = bn(batch).data
             diffs.append(np.mean(np.abs(trained - evaluated)))
         differences.append(float(np.mean(diffs)))
@@ -84,7 +97,9 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     print("mean |training-mode output - eval-mode output| of BatchNorm, by batch size:")
     for size, d in zip(sizes, differences):
         print(f"  batch {size:>6}: {d:.4f}")
-    print(f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, {losses['eval']:.4f} in eval mode")
+    print(
+        f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, {losses['eval']:.4f} in eval mode"
+    )
     r = TrainVsEvalResult(message, single_diff, alone_diff, sizes, differences, losses)
     r.files = draw_plots(_plots, r, pairs, folder)
     return r
@@ -92,8 +107,18 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
 
 def _plots(plt, r, pairs, folder):
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-    ax.loglog(r.batch_sizes, r.mode_difference, "o-", color="tab:purple", label="mean |train-mode - eval-mode|")
-    ax.set(xlabel="batch size", ylabel="mean |difference| of BatchNorm outputs", title="train vs eval mode: the gap shrinks with the batch")
+    ax.loglog(
+        r.batch_sizes,
+        r.mode_difference,
+        "o-",
+        color="tab:purple",
+        label="mean |train-mode - eval-mode|",
+    )
+    ax.set(
+        xlabel="batch size",
+        ylabel="mean |difference| of BatchNorm outputs",
+        title="train vs eval mode: the gap shrinks with the batch",
+    )
     ax.legend()
     small, large = r.batch_sizes[1], r.batch_sizes[-1]
     for size, colour in ((small, "tab:orange"), (large, "tab:blue")):
@@ -101,7 +126,12 @@ def _plots(plt, r, pairs, folder):
         bx.plot(evaluated, trained, ".", ms=2, color=colour, alpha=0.6, label=f"batch of {size}")
     lim = [-4, 4]
     bx.plot(lim, lim, "k:", lw=1, label="equal")
-    bx.set(xlim=lim, ylim=lim, xlabel="eval-mode output (running statistics)", ylabel="training-mode output (batch statistics)")
+    bx.set(
+        xlim=lim,
+        ylim=lim,
+        xlabel="eval-mode output (running statistics)",
+        ylabel="training-mode output (batch statistics)",
+    )
     bx.set_title("each dot: one unit of one example")
     bx.legend(markerscale=4)
     return [save(fig, folder / "train_vs_eval.png")]

@@ -44,8 +44,17 @@ class WithWithoutResult:
 
 def settings(quick):
     if quick:
-        return dict(n_layers=5, n_hidden=32, lr=1.0, steps=300, sweep_steps=150, lrs=[0.1, 1.0, 3.0, 10.0])
-    return dict(n_layers=5, n_hidden=100, lr=0.5, steps=3000, sweep_steps=1000, lrs=[0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0])
+        return dict(
+            n_layers=5, n_hidden=32, lr=1.0, steps=300, sweep_steps=150, lrs=[0.1, 1.0, 3.0, 10.0]
+        )
+    return dict(
+        n_layers=5,
+        n_hidden=100,
+        lr=0.5,
+        steps=3000,
+        sweep_steps=1000,
+        lrs=[0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0],
+    )
 
 
 def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
@@ -55,7 +64,9 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
     splits = load_splits(data, seed)
     net = dict(n_layers=cfg["n_layers"], n_hidden=cfg["n_hidden"], seed=seed)
 
-    print(f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, {cfg['steps']} steps at lr {cfg['lr']}, same init and batches")
+    print(
+        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, {cfg['steps']} steps at lr {cfg['lr']}, same init and batches"
+    )
     curves, layers = {}, {}
     for name, norm in RUNS.items():
         model = build_mlp(splits.vocab.size, norm=norm, **net)
@@ -77,13 +88,17 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
                 evaluate_train=False,
             )
             sweep[name].append(float("nan") if t.diverged else t.val_loss)
-    r = WithWithoutResult(cfg["lr"], cfg["steps"], curves, cfg["lrs"], sweep, float(np.log(splits.vocab.size)), layers)
+    r = WithWithoutResult(
+        cfg["lr"], cfg["steps"], curves, cfg["lrs"], sweep, float(np.log(splits.vocab.size)), layers
+    )
     print(f"  {'lr':>6} " + " ".join(f"{name:>12}" for name in RUNS))
     for i, lr in enumerate(r.lrs):
         print(f"  {lr:>6} " + " ".join(f"{r.sweep[name][i]:>12.4f}" for name in RUNS))
     for name in RUNS:
         good = [lr for lr, ok in zip(r.lrs, r.stable(name)) if ok]
-        print(f"  {name}: stable (ends below log(vocab) = {r.uniform_loss:.3f}) at {len(good)} of {len(r.lrs)} rates: {good}")
+        print(
+            f"  {name}: stable (ends below log(vocab) = {r.uniform_loss:.3f}) at {len(good)} of {len(r.lrs)} rates: {good}"
+        )
     print("per-layer statistics after training (5-layer net):")
     for name in RUNS:
         s = r.layers[name]
@@ -117,17 +132,35 @@ def _plots(plt, r, folder):
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     for name, t in r.curves.items():
         smooth = t.smoothed()
-        ax.plot(np.arange(len(smooth)) + 50, smooth, color=colours[name], label=f"{name}: val {t.val_loss:.3f}")
-    ax.set(xlabel="training step", ylabel="mini-batch loss (running mean of 100)", title=f"5-layer tanh MLP at lr {r.lr}")
+        ax.plot(
+            np.arange(len(smooth)) + 50,
+            smooth,
+            color=colours[name],
+            label=f"{name}: val {t.val_loss:.3f}",
+        )
+    ax.set(
+        xlabel="training step",
+        ylabel="mini-batch loss (running mean of 100)",
+        title=f"5-layer tanh MLP at lr {r.lr}",
+    )
     ax.legend()
     ceiling = r.uniform_loss + 1
     for name in r.sweep:
         values = np.array(r.sweep[name])
         shown = np.where(np.isfinite(values), np.minimum(values, ceiling), ceiling)
         bx.plot(r.lrs, shown, "o-", color=colours[name], label=name)
-    bx.axhline(r.uniform_loss, color="gray", ls=":", label=f"uniform guess, log({int(round(np.exp(r.uniform_loss)))})")
+    bx.axhline(
+        r.uniform_loss,
+        color="gray",
+        ls=":",
+        label=f"uniform guess, log({int(round(np.exp(r.uniform_loss)))})",
+    )
     bx.set_xscale("log")
-    bx.set(xlabel="learning rate", ylabel=f"final val loss (capped at {ceiling:.1f})", title="learning-rate sweep")
+    bx.set(
+        xlabel="learning rate",
+        ylabel=f"final val loss (capped at {ceiling:.1f})",
+        title="learning-rate sweep",
+    )
     bx.legend()
     files = [save(fig, folder / "with_without_batchnorm.png")]
 
@@ -136,13 +169,29 @@ def _plots(plt, r, folder):
         s = r.layers[name]
         for i, (acts, grads) in enumerate(zip(s["acts"], s["grads"])):
             hist, edges = np.histogram(acts, bins=41, range=(-1, 1), density=True)
-            axes[0, col].plot((edges[:-1] + edges[1:]) / 2, hist, label=f"layer {i + 1}: {s['saturated'][i]:.0%} saturated")
+            axes[0, col].plot(
+                (edges[:-1] + edges[1:]) / 2,
+                hist,
+                label=f"layer {i + 1}: {s['saturated'][i]:.0%} saturated",
+            )
             g = 4 * max(np.abs(np.concatenate(r.layers["BatchNorm"]["grads"])).std(), 1e-12)
             hist, edges = np.histogram(grads, bins=41, range=(-g, g), density=True)
-            axes[1, col].plot((edges[:-1] + edges[1:]) / 2, hist, label=f"layer {i + 1}: std {s['grad_std'][i]:.1e}")
-        axes[0, col].set(xlabel="tanh output", ylabel="density", title=f"{name}: activations after training")
-        axes[1, col].set(xlabel="d loss / d tanh output", ylabel="density", title=f"{name}: gradients after training")
-        axes[0, col].set_ylim(0, axes[0, col].get_ylim()[1] * 2.0)  # room for the legend above the curves
+            axes[1, col].plot(
+                (edges[:-1] + edges[1:]) / 2,
+                hist,
+                label=f"layer {i + 1}: std {s['grad_std'][i]:.1e}",
+            )
+        axes[0, col].set(
+            xlabel="tanh output", ylabel="density", title=f"{name}: activations after training"
+        )
+        axes[1, col].set(
+            xlabel="d loss / d tanh output",
+            ylabel="density",
+            title=f"{name}: gradients after training",
+        )
+        axes[0, col].set_ylim(
+            0, axes[0, col].get_ylim()[1] * 2.0
+        )  # room for the legend above the curves
         axes[0, col].legend(fontsize=8, loc="upper center")
         axes[1, col].legend(fontsize=8)
     files.append(save(fig, folder / "layer_statistics.png"))

@@ -22,7 +22,9 @@ def forward_biased(x, gamma, beta):
     inv_std = (var + EPS) ** -0.5
     x_hat = (x - mean) * inv_std
     out = gamma * x_hat + beta
-    return dict(x=x, gamma=gamma, beta=beta, mean=mean, var=var, inv_std=inv_std, x_hat=x_hat, out=out)
+    return dict(
+        x=x, gamma=gamma, beta=beta, mean=mean, var=var, inv_std=inv_std, x_hat=x_hat, out=out
+    )
 
 
 def backward_biased(cache, dout):
@@ -43,7 +45,9 @@ def forward_bessel(x, gamma, beta):
     inv_std = (var + EPS) ** -0.5
     x_hat = (x - mean) * inv_std
     out = gamma * x_hat + beta
-    return dict(x=x, gamma=gamma, beta=beta, mean=mean, var=var, inv_std=inv_std, x_hat=x_hat, out=out)
+    return dict(
+        x=x, gamma=gamma, beta=beta, mean=mean, var=var, inv_std=inv_std, x_hat=x_hat, out=out
+    )
 
 
 def backward_bessel(cache, dout):

@@ -23,7 +23,9 @@ EPS = 1e-5  # added to the batch variance before the square root
 PARAM_NAMES = ("C", "W1", "b1", "bngain", "bnbias", "W2", "b2")
 
 
-def init_params(vocab_size, block_size=3, n_embd=10, n_hidden=200, seed=2147483647, dtype=np.float64):
+def init_params(
+    vocab_size, block_size=3, n_embd=10, n_hidden=200, seed=2147483647, dtype=np.float64
+):
     """Random parameters, none of them zero (a zero would hide a wrong gradient).
 
     W1 is scaled by gain/sqrt(fan_in) with the tanh gain 5/3 (Kaiming init).
@@ -52,7 +54,9 @@ def forward(params, Xb, Yb):
     bnmeani = hprebn.sum(0, keepdims=True) / n  # batch mean
     bndiff = hprebn - bnmeani
     bndiff2 = bndiff**2
-    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)  # Bessel-corrected batch variance, as in the lecture
+    bnvar = bndiff2.sum(0, keepdims=True) / (
+        n - 1
+    )  # Bessel-corrected batch variance, as in the lecture
     bnvar_inv = (bnvar + EPS) ** -0.5
     bnraw = bndiff * bnvar_inv
     hpreact = bngain * bnraw + bnbias
