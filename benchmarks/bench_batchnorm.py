@@ -173,9 +173,8 @@ def measure(sides, rounds, budget):
     try:
         for _ in range(rounds):
             for name, step in sides.items():
-                padding = np.ones(
-                    int(shuffle.integers(1, 2**18)) * 16, np.uint8
-                )  # a new heap layout for this round
+                # a new heap layout for this round
+                padding = np.ones(int(shuffle.integers(1, 2**18)) * 16, np.uint8)
                 time_per_call(step, min(WARMUP_CALLS, calls[name]))
                 best[name] = min(best[name], time_per_call(step, calls[name]))
                 del padding

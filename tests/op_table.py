@@ -27,11 +27,10 @@ import tinygrad_bn
 DOMAINS = {
     "real": st.floats(-2.0, 2.0),
     "positive": st.floats(0.2, 2.0),  # log, sqrt, fractional powers, the base of a ** b
-    "nonzero": st.floats(0.2, 2.0)
-    | st.floats(-2.0, -0.2),  # division, negative powers, relu's kink at 0
-    "distinct": st.integers(-200, 200).map(
-        lambda i: i / 100
-    ),  # max: no ties (drawn unique, 0.01 apart)
+    # division, negative powers, relu's kink at 0
+    "nonzero": st.floats(0.2, 2.0) | st.floats(-2.0, -0.2),
+    # max: no ties (drawn unique, 0.01 apart)
+    "distinct": st.integers(-200, 200).map(lambda i: i / 100),
 }
 
 # ---- shapes: a strategy for one shape per input --------------------------------------

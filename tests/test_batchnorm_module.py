@@ -247,9 +247,8 @@ def test_wrong_shape_is_named_and_nothing_is_loaded():
     bn = trained(0)
     before = bn.state_dict()
     incoming = trained(5).state_dict()
-    incoming["running_mean"] = np.zeros(
-        4
-    )  # weight and bias come first and are fine: still nothing may change
+    # weight and bias come first and are fine: still nothing may change
+    incoming["running_mean"] = np.zeros(4)
     with pytest.raises(
         ValueError, match=r"wrong shape for running_mean: got \(4,\), this module has \(3,\)"
     ):

@@ -46,7 +46,8 @@ def runs():
     procs = {
         engine: subprocess.Popen(
             [sys.executable, "-c", SCRIPT.format(leaf=leaf, links=LINKS)],
-            cwd=REPOSITORY,  # `python -c` imports from the working directory: this checkout's tinygrad_bn
+            # `python -c` imports from the working directory: this checkout's tinygrad_bn
+            cwd=REPOSITORY,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

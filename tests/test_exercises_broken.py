@@ -183,9 +183,8 @@ def test_a_missing_file_is_named(tmp_path):
 def test_the_learner_cannot_corrupt_the_checkers_data_by_writing_into_its_inputs(tmp_path):
     zero_everything = "    for value in cache.values():\n        value *= 0\n    dout *= 0\n    return dict(y=dy, A=dA, B=dB)"
     source = _replace(LINEAR, "    return dict(y=dy, A=dA, B=dB)", zero_everything)
-    assert check_file(
-        _write(tmp_path, source)
-    ).ok  # the checker's truth was computed on its own copies
+    # the checker's truth was computed on its own copies
+    assert check_file(_write(tmp_path, source)).ok
 
 
 def test_a_train_function_that_raises_is_an_error_row_in_exercise_7(tmp_path):

@@ -99,9 +99,8 @@ def test_batchnorm_reaches_a_lower_validation_loss_at_the_same_high_learning_rat
 def test_batchnorm_is_stable_over_a_wider_range_of_learning_rates(with_without):
     plain, bn = with_without.stable("no norm"), with_without.stable("BatchNorm")
     assert sum(bn) > sum(plain)
-    assert all(
-        b for p, b in zip(plain, bn) if p
-    )  # wherever the plain net is stable, BatchNorm is too
+    # wherever the plain net is stable, BatchNorm is too
+    assert all(b for p, b in zip(plain, bn) if p)
 
 
 def test_the_plain_deep_tanh_net_saturates_more_than_with_batchnorm_in_every_layer(with_without):

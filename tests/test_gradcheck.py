@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from tinygrad_bn import Tensor, Value, gradcheck
-from tinygrad_bn.value import (
-    _node,
-)  # how value.py builds a result node: (data, op, input, local derivative)
+
+# how value.py builds a result node: (data, op, input, local derivative)
+from tinygrad_bn.value import _node
 
 
 def reported(result):
@@ -72,16 +72,14 @@ def test_reports_the_input_element_and_output_element_of_the_worst_entry():
     assert analytic == pytest.approx(0.4 + 0.5, rel=1e-8) and numeric == pytest.approx(
         0.4, rel=1e-8
     )
-    assert result.max_error == pytest.approx(
-        0.5, rel=1e-6
-    )  # analytic a + 0.5 against numeric a, with |a| < 1
+    # analytic a + 0.5 against numeric a, with |a| < 1
+    assert result.max_error == pytest.approx(0.5, rel=1e-6)
 
 
 def test_catches_a_wrong_local_derivative_in_a_value():
     x = Value(1.5)
-    result = gradcheck(
-        lambda x: _node(x.data**2, "bad_square", x, x.data), x
-    )  # d(x^2)/dx is 2x, not x
+    # d(x^2)/dx is 2x, not x
+    result = gradcheck(lambda x: _node(x.data**2, "bad_square", x, x.data), x)
     assert not result
     assert reported(result) == (
         "input 0 element (), output element 0",

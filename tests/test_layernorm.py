@@ -59,9 +59,8 @@ def test_layernorm_module_matches_pytorchs_module_over_two_steps(torch):
         assert_close(out_o.data, out_t, "output")
         assert_close(xo.grad, xt.grad, "d input")
         assert_close(ours.weight.grad, theirs.weight.grad, "d weight")
-        with (
-            torch.no_grad()
-        ):  # take the same step on both, so the second pass has non-trivial weights
+        # take the same step on both, so the second pass has non-trivial weights
+        with torch.no_grad():
             for p, q in zip(ours.parameters(), theirs.parameters()):
                 p.data -= 0.5 * p.grad
                 q -= 0.5 * q.grad

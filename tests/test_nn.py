@@ -198,9 +198,8 @@ def test_linear_initialises_uniformly_within_one_over_sqrt_fan_in():
     layer = nn.Linear(400, 300)
     bound = 1 / np.sqrt(400)
     assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
-    assert (
-        np.abs(layer.weight.data).max() > 0.95 * bound
-    )  # uniform over the whole range, not a narrower one
+    # uniform over the whole range, not a narrower one
+    assert np.abs(layer.weight.data).max() > 0.95 * bound
     assert abs(layer.weight.data.std() - bound / np.sqrt(3)) < 0.01 * bound
 
 

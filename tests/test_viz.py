@@ -501,10 +501,8 @@ def test_nan_and_infinity_print_as_such():
 def test_micrograds_own_values_can_be_drawn_too():
     engine = pytest.importorskip("micrograd.engine")
     a, b = engine.Value(2.0), engine.Value(-3.0)
-    a.label, b.label = (
-        "a",
-        "b",
-    )  # micrograd 0.1.0 has no label argument; its Values take any attribute
+    # micrograd 0.1.0 has no label argument; its Values take any attribute
+    a.label, b.label = "a", "b"
     c = a * b
     c.backward()
     dot = parse(to_dot(c))

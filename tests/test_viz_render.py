@@ -61,9 +61,8 @@ def test_the_graph_command_renders_an_example_to_svg(tmp_path, capsys):
     assert main(["graph", "batchnorm-fused", "-o", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     titles = svg_node_titles(out)
-    assert (
-        sum(t.startswith("s") for t in titles) == 2
-    )  # the two saved tensors: the example shows them
+    # the two saved tensors: the example shows them
+    assert sum(t.startswith("s") for t in titles) == 2
 
 
 def test_the_graph_command_renders_an_example_to_png(tmp_path):
@@ -153,9 +152,8 @@ def test_graph_options_reach_the_picture(tmp_path):
         and "grad" not in text
     )
     assert main(["graph", "makemore-step", "-o", str(out), "--collapse", "2"]) == 0
-    assert (
-        out.read_text().count("folded in") == 6 and 'label="Sequential"' in out.read_text()
-    )  # one box per module
+    # one box per module
+    assert out.read_text().count("folded in") == 6 and 'label="Sequential"' in out.read_text()
 
 
 def test_graph_without_a_file_name_writes_name_dot_svg_in_the_current_directory(

@@ -197,9 +197,8 @@ def _fused(x, gamma, beta, eps, correction):
     (axes, dot, stat_shape), n = _layout(x, gamma, beta, "batchnorm_fused")
     d = n - correction
     mean = np.add.reduce(x.data, axis=axes, keepdims=True) / n
-    x_hat = (
-        x.data - mean
-    )  # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
+    # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
+    x_hat = x.data - mean
     var = np.einsum(dot, x_hat, x_hat).reshape(stat_shape) / d
     inv_std = 1.0 / np.sqrt(var + eps)
     x_hat *= inv_std
@@ -214,10 +213,8 @@ def _fused(x, gamma, beta, eps, correction):
     )
 
     def backward(dy):
-        dbeta_c, dgamma_c = (
-            np.add.reduce(dy, axis=axes),
-            np.einsum(dot, dy, x_hat),
-        )  # per feature, shape (C,)
+        # per feature, shape (C,)
+        dbeta_c, dgamma_c = np.add.reduce(dy, axis=axes), np.einsum(dot, dy, x_hat)
         dbeta, dgamma = dbeta_c.reshape(stat_shape), dgamma_c.reshape(stat_shape)
         k = dgamma / d
         shift = dbeta / n - k * (np.add.reduce(x_hat, axis=axes, keepdims=True) / n)

@@ -67,17 +67,15 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() in __init__ before assigning attributes (here {name!r})"
             )
-        if isinstance(
-            getattr(type(self), name, None), property
-        ):  # an alias such as BatchNorm1d.gamma
+        # an alias such as BatchNorm1d.gamma
+        if isinstance(getattr(type(self), name, None), property):
             object.__setattr__(self, name, value)
             return
         if isinstance(value, Module):
             self._modules[name] = value
             object.__setattr__(value, "_name", name)
-        elif (
-            name in self._modules
-        ):  # a child replaced by something else (None, say) is no longer a child
+        # a child replaced by something else (None, say) is no longer a child
+        elif name in self._modules:
             del self._modules[name]
         elif name in self._buffers:
             self._buffers[name] = value

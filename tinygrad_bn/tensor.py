@@ -191,9 +191,8 @@ class Tensor:
                 else (lambda g: (np.zeros_like(g),))
             )
             return Tensor._make(a.data**other, (a,), f"**{other}", backward)
-        return self._binary(
-            other, "**", np.power, _pow_backward
-        )  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+        # d(a^b) = b a^(b-1) da + a^b ln(a) db
+        return self._binary(other, "**", np.power, _pow_backward)
 
     def __radd__(self, other):
         return self._lift(other) + self
@@ -265,13 +264,11 @@ class Tensor:
     def var(self, dim=None, keepdim=False, correction=1):
         """sum((a - mean)^2) / (n - correction); d(var)/da = 2 (a - mean) / (n - correction)."""
         axes = _as_axes(dim, self.ndim)
-        dof = max(
-            _count(self.shape, axes) - correction, 0
-        )  # never negative: n <= correction gives inf/nan
+        # never negative: n <= correction gives inf/nan
+        dof = max(_count(self.shape, axes) - correction, 0)
         centred = self.data - self.data.mean(axis=axes, keepdims=True)
-        with np.errstate(
-            divide="ignore", invalid="ignore"
-        ):  # dof <= 0 gives inf/nan, as in PyTorch
+        # dof <= 0 gives inf/nan, as in PyTorch
+        with np.errstate(divide="ignore", invalid="ignore"):
             out = (centred * centred).sum(axis=axes, keepdims=keepdim) / dof
             return self._unary(
                 "var", out, lambda g, a: _expand(g, a.shape, axes, keepdim) * (2 * centred / dof)
@@ -394,9 +391,8 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            if (
-                type(grad) is not np.ndarray or grad.dtype is not self.data.dtype
-            ):  # asarray copies only if it must
+            # asarray copies only if it must
+            if type(grad) is not np.ndarray or grad.dtype is not self.data.dtype:
                 grad = np.asarray(
                     grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype
                 )
@@ -457,15 +453,13 @@ def _accumulate(node, g, out_grad):
     own: g itself only when g is a fresh array (not a view, not the incoming
     `out_grad` passed straight through), otherwise a copy.
     """
-    if (
-        g.dtype is not node.data.dtype
-    ):  # numpy's common dtypes are singletons, so this is almost always False
+    # numpy's common dtypes are singletons, so this is almost always False
+    if g.dtype is not node.data.dtype:
         g = g.astype(node.data.dtype, copy=False)
     if node.grad is not None:
         node.grad = node.grad + g
-    elif node._prev or (
-        g.base is None and g is not out_grad
-    ):  # computed, or a fresh array (base is None: not a view)
+    # computed, or a fresh array (base is None: not a view)
+    elif node._prev or (g.base is None and g is not out_grad):
         node.grad = g
     else:
         node.grad = g.copy()
@@ -476,9 +470,8 @@ def _pow_backward(g, a, b):
     with np.errstate(divide="ignore", invalid="ignore"):
         da = g * b.data * a.data ** (b.data - 1)
         db = g * out * np.log(a.data)
-    db = np.where(
-        (a.data == 0) & (b.data >= 0), 0.0, db
-    )  # as PyTorch: no gradient for the exponent of 0^b
+    # as PyTorch: no gradient for the exponent of 0^b
+    db = np.where((a.data == 0) & (b.data >= 0), 0.0, db)
     da = np.where(b.data == 0, 0.0, da)  # a^0 = 1 is constant: no gradient for a, even at a = 0
     return unbroadcast(da.astype(g.dtype, copy=False), a.shape), unbroadcast(
         db.astype(g.dtype, copy=False), b.shape

@@ -63,9 +63,8 @@ class Value:
             raise TypeError(
                 f"Value ** {type(other).__name__}: the exponent must be a number or a Value"
             )
-        return _node(
-            self.data**other, f"**{other}", self, _power_slope(self.data, other)
-        )  # d(a^p)/da = p a^(p-1)
+        # d(a^p)/da = p a^(p-1)
+        return _node(self.data**other, f"**{other}", self, _power_slope(self.data, other))
 
     def __rpow__(self, base):  # base ** self for a plain-number base
         return Value(base) ** self

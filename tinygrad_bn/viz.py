@@ -270,9 +270,8 @@ class _Drawing:
         edges = self._fold_edges(edges, boxes)
         for path, (box, ops) in boxes.items():
             roles.add("collapsed")
-            outer, _, name = path.rpartition(
-                "/"
-            )  # the box sits in the cluster around its group, if any
+            # the box sits in the cluster around its group, if any
+            outer, _, name = path.rpartition("/")
             where = clusters.setdefault(outer, []) if outer else top
             label = f"<b>{_esc(name)}</b><br/>{ops} op{'' if ops == 1 else 's'} folded in"
             where.append(
@@ -439,9 +438,8 @@ def _quote(text):
 def _number(x, scale=None):
     """A float in at most ~10 characters: 4 decimals for everyday sizes, else scientific.
     With `scale` (the largest magnitude around it), rounding noise below 1e-12 * scale prints as ~0."""
-    if (
-        1e-3 <= abs(x) < 1e5
-    ):  # the common case first: graphs of 100,000 nodes call this twice per node
+    # the common case first: graphs of 100,000 nodes call this twice per node
+    if 1e-3 <= abs(x) < 1e5:
         return f"{x:.4f}"
     x = float(x)
     if x == 0:

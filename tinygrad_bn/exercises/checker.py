@@ -29,9 +29,8 @@ class Report:
     number: int | None
     rows: list = field(default_factory=list)
     error: str = ""
-    signatures: dict = field(
-        default_factory=dict
-    )  # part title -> the learner's function that it calls
+    # part title -> the learner's function that it calls
+    signatures: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -58,9 +57,8 @@ class Report:
         )
         lines = [f"Checking {self.path.name} ({title})"]
         if self.error:
-            message, *code = self.error.split(
-                "\n"
-            )  # a syntax error carries the offending line: show it as it is
+            # a syntax error carries the offending line: show it as it is
+            message, *code = self.error.split("\n")
             lines += ["", *textwrap.wrap(f"error: {message}", 100, subsequent_indent="  "), *code]
             lines += ["", "No gradient was checked. Fix the problem above and run the check again."]
             return "\n".join(lines)

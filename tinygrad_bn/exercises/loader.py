@@ -61,9 +61,8 @@ def load_exercise_file(path) -> Loaded:
     module.__spec__ = spec
     try:
         exec(code, module.__dict__)
-    except (
-        BaseException
-    ) as error:  # the learner's top-level code may raise anything, even SystemExit
+    # the learner's top-level code may raise anything, even SystemExit
+    except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
         return Loaded(

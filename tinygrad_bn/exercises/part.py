@@ -94,10 +94,8 @@ class Part:
             contributions = {
                 name: _contributions(nodes[name], out, self.scalar) for name in self.order
             }
-        except (
-            AttributeError,
-            TypeError,
-        ):  # the engine's internals changed: check without the accumulation hint
+        # the engine's internals changed: check without the accumulation hint
+        except (AttributeError, TypeError):
             contributions = {name: [] for name in self.order}
         return Truth(forward, grads, contributions, nodes)
 

@@ -24,7 +24,8 @@ BATCH_SIZES = (8, 32, 128, 512)
 @dataclass
 class BatchSizeResult:
     batch_sizes: tuple
-    mean_noise: list  # per batch size: std over batches of the batch mean, / dataset std, averaged over features
+    # per batch size: std over batches of the batch mean, / dataset std, averaged over features
+    mean_noise: list
     var_noise: list  # per batch size: std over batches of the batch variance, / dataset variance
     trainings: dict  # batch size -> Training
     steps: int
@@ -53,9 +54,8 @@ def run(quick=False, data=None, seed=42, out=None) -> BatchSizeResult:
     rng = np.random.default_rng(seed)
     reference = build_mlp(splits.vocab.size, n_hidden=200, norm="batch", seed=seed)
     with no_grad():
-        h = reference[:3](
-            splits.train[0]
-        ).data  # first-layer pre-activations of the whole training set
+        # first-layer pre-activations of the whole training set
+        h = reference[:3](splits.train[0]).data
     mean_noise, var_noise = zip(*(statistics_noise(h, b, 200, rng) for b in BATCH_SIZES))
     trainings = {}
     for b in BATCH_SIZES:

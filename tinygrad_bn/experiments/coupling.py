@@ -26,9 +26,8 @@ class CouplingResult:
     block_size: tuple  # (out, in) of one block
     off_diagonal_max: dict  # mode -> max |entry| outside the diagonal blocks
     diagonal_max: dict  # mode -> max |entry| inside them
-    batchmate_effect: (
-        dict  # mode -> max |change of example 0's logits| when example 1's input changes
-    )
+    # mode -> max |change of example 0's logits| when example 1's input changes
+    batchmate_effect: dict
     files: list = field(default_factory=list)
 
     def block(self, mode, i, k) -> np.ndarray:
@@ -85,9 +84,8 @@ def run(quick=False, data=None, seed=42, out=None) -> CouplingResult:
         effect[mode] = float(
             np.max(np.abs(body(Tensor(nudged)).data[0] - body(Tensor(emb)).data[0]))
         )
-        model.load_state_dict(
-            state
-        )  # training-mode calls moved the running statistics; put them back
+        # training-mode calls moved the running statistics; put them back
+        model.load_state_dict(state)
         off[mode], diag[mode] = off_diagonal(jacobians[mode], n, (splits.vocab.size, emb.shape[1]))
     model.train()
     r = CouplingResult(n, jacobians, (splits.vocab.size, emb.shape[1]), off, diag, effect)

@@ -26,16 +26,14 @@ RUNS = {"no norm": None, "BatchNorm": "batch", "LayerNorm": "layer"}
 
 @dataclass
 class LayerNormResult:
-    column_means: (
-        dict  # "BatchNorm"/"LayerNorm" -> mean over the batch of each feature of the output
-    )
+    # "BatchNorm"/"LayerNorm" -> mean over the batch of each feature of the output
+    column_means: dict
     row_means: dict  # -> mean over the features of each example of the output
     column_stds: dict
     row_stds: dict
     batchnorm_single_error: str  # the error BatchNorm gives for one example in training mode
-    layernorm_single_vs_batch: (
-        float  # max |LayerNorm(example alone) - LayerNorm(same example in a batch)|
-    )
+    # max |LayerNorm(example alone) - LayerNorm(same example in a batch)|
+    layernorm_single_vs_batch: float
     trainings: dict  # run name -> Training
     files: list = field(default_factory=list)
 

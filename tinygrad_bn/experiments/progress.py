@@ -25,9 +25,8 @@ def progress(
         yield from iterable
         return
     stream = sys.stderr if stream is None else stream
-    live = getattr(
-        stream, "isatty", lambda: False
-    )()  # redraw in place only on a terminal; else one final line
+    # redraw in place only on a terminal; else one final line
+    live = getattr(stream, "isatty", lambda: False)()
     start = last_draw = time.perf_counter()
     done = 0
 

@@ -25,12 +25,10 @@ from .plotting import draw_plots, save
 @dataclass
 class TrainVsEvalResult:
     training_error: str  # the message for a batch of one in training mode
-    eval_single_max_diff: (
-        float  # max |BN output in eval mode - the running-statistics formula|, batch of one
-    )
-    eval_single_vs_batch_max_diff: (
-        float  # max |example alone - same example inside a batch|, eval mode
-    )
+    # max |BN output in eval mode - the running-statistics formula|, batch of one
+    eval_single_max_diff: float
+    # max |example alone - same example inside a batch|, eval mode
+    eval_single_vs_batch_max_diff: float
     batch_sizes: list
     mode_difference: list  # mean |training-mode - eval-mode BN output| per batch size
     full_batch_losses: dict  # mode -> validation loss of the whole validation set as one batch
@@ -81,9 +79,8 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
         for _ in range(1 if size == len(h) else 20):
             batch = h[rng.choice(len(h), size, replace=False)] if size < len(h) else h
             with no_grad():
-                trained = batchnorm_fused(
-                    batch, bn.weight, bn.bias, bn.eps
-                ).data  # training mode, running stats untouched
+                # training mode, running stats untouched
+                trained = batchnorm_fused(batch, bn.weight, bn.bias, bn.eps).data
                 evaluated = bn(batch).data
             diffs.append(np.mean(np.abs(trained - evaluated)))
         differences.append(float(np.mean(diffs)))

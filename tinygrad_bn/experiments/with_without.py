@@ -189,9 +189,8 @@ def _plots(plt, r, folder):
             ylabel="density",
             title=f"{name}: gradients after training",
         )
-        axes[0, col].set_ylim(
-            0, axes[0, col].get_ylim()[1] * 2.0
-        )  # room for the legend above the curves
+        # room for the legend above the curves
+        axes[0, col].set_ylim(0, axes[0, col].get_ylim()[1] * 2.0)
         axes[0, col].legend(fontsize=8, loc="upper center")
         axes[1, col].legend(fontsize=8)
     files.append(save(fig, folder / "layer_statistics.png"))

@@ -33,17 +33,15 @@ def staged_backward(cache):
     dlogprobs = np.zeros_like(c["logprobs"])
     dlogprobs[np.arange(n), c["targets"]] = -1.0 / n  # only the picked entries enter the mean
     dprobs = dlogprobs / c["probs"]  # d log p = dp / p
-    dcounts_sum_inv = (c["counts"] * dprobs).sum(
-        1, keepdims=True
-    )  # it was broadcast over the columns
+    # it was broadcast over the columns
+    dcounts_sum_inv = (c["counts"] * dprobs).sum(1, keepdims=True)
     dcounts = c["counts_sum_inv"] * dprobs  # counts is used in probs ...
     dcounts_sum = -(c["counts_sum"] ** -2) * dcounts_sum_inv
     dcounts = dcounts + dcounts_sum  # ... and in counts_sum
     dshifted = c["counts"] * dcounts  # d exp(s) = exp(s) ds
     dmaxes = -dshifted.sum(1, keepdims=True)  # (about 0: the max does not change the loss)
-    dlogits = (
-        dshifted + (c["logits"] == c["maxes"]) * dmaxes
-    )  # directly, and through the row maximum
+    # directly, and through the row maximum
+    dlogits = dshifted + (c["logits"] == c["maxes"]) * dmaxes
     return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv, counts_sum=dcounts_sum, counts=dcounts,
                 shifted=dshifted, maxes=dmaxes, logits=dlogits)  # fmt: skip
 

@@ -38,9 +38,8 @@ def backward(cache, dout):
     dx_hat = c["gamma"] * dscaled
     dinv_std = (c["centred"] * dx_hat).sum(0, keepdims=True)
     dcentred = c["inv_std"] * dx_hat  # centred is used in x_hat ...
-    dvar = (
-        -0.5 * (c["var"] + EPS) ** -1.5 * dinv_std
-    )  # d (v + eps)^(-1/2) = -1/2 (v + eps)^(-3/2) dv
+    # d (v + eps)^(-1/2) = -1/2 (v + eps)^(-3/2) dv
+    dvar = -0.5 * (c["var"] + EPS) ** -1.5 * dinv_std
     dsquared = np.ones_like(c["squared"]) * dvar / n  # the same divisor as the forward: n
     dcentred = dcentred + 2 * c["centred"] * dsquared  # ... and in squared
     dmean = -dcentred.sum(0, keepdims=True)

@@ -48,9 +48,8 @@ def forward(params, Xb, Yb):
     bnmeani = hprebn.sum(0, keepdims=True) / n  # batch mean
     bndiff = hprebn - bnmeani
     bndiff2 = bndiff**2
-    bnvar = bndiff2.sum(0, keepdims=True) / (
-        n - 1
-    )  # Bessel-corrected batch variance, as in the lecture
+    # Bessel-corrected batch variance, as in the lecture
+    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)
     bnvar_inv = (bnvar + EPS) ** -0.5
     bnraw = bndiff * bnvar_inv
     hpreact = bngain * bnraw + bnbias
@@ -107,9 +106,8 @@ def backward(cache):
     db1 = dhprebn.sum(0)
     demb = dembcat.reshape(c["emb"].shape)
     dC = np.zeros_like(c["C"])
-    np.add.at(
-        dC, c["Xb"], demb
-    )  # a row of C picked k times gets k contributions: add, never assign
+    # a row of C picked k times gets k contributions: add, never assign
+    np.add.at(dC, c["Xb"], demb)
     return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv, counts_sum=dcounts_sum, counts=dcounts,
                 norm_logits=dnorm_logits, logit_maxes=dlogit_maxes, logits=dlogits, h=dh, W2=dW2, b2=db2, hpreact=dhpreact,
                 bngain=dbngain, bnbias=dbnbias, bnraw=dbnraw, bnvar_inv=dbnvar_inv, bnvar=dbnvar, bndiff2=dbndiff2,

@@ -54,9 +54,8 @@ def forward(params, Xb, Yb):
     bnmeani = hprebn.sum(0, keepdims=True) / n  # batch mean
     bndiff = hprebn - bnmeani
     bndiff2 = bndiff**2
-    bnvar = bndiff2.sum(0, keepdims=True) / (
-        n - 1
-    )  # Bessel-corrected batch variance, as in the lecture
+    # Bessel-corrected batch variance, as in the lecture
+    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)
     bnvar_inv = (bnvar + EPS) ** -0.5
     bnraw = bndiff * bnvar_inv
     hpreact = bngain * bnraw + bnbias
