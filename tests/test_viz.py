@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tinygrad_bn import Tensor, Value, cat, group, topological_order
+from tinygrad_bn import viz
 from tinygrad_bn.viz import ROLES, GraphTooBigError, draw_dot, to_dot
 
 Edge = namedtuple("Edge", ["tail", "head", "attrs"])
@@ -394,8 +395,17 @@ def test_too_many_nodes_is_refused_with_a_message_saying_how_to_collapse_or_rais
     with pytest.raises(GraphTooBigError) as error:
         draw_dot(chain(2_000))
     message = str(error.value)
-    assert "6,001 nodes" in message and "max_nodes=2,000" in message
-    assert "collapse=True" in message and "max_nodes=6001" in message
+    assert "more than 2,000 shapes" in message and "max_nodes=2,000" in message
+    assert "collapse=True" in message and "max_nodes=None" in message
+
+
+def test_refusing_a_big_graph_stops_counting_once_the_limit_is_passed(monkeypatch):
+    big = chain(5_000)  # 15,001 shapes
+    walked = []
+    monkeypatch.setattr(viz, "topological_order", lambda root: walked.append(root) or [])
+    with pytest.raises(GraphTooBigError, match="counting stopped at 101"):
+        draw_dot(big, max_nodes=100)
+    assert walked == []  # the full walk never started
 
 
 def test_the_refusal_names_the_groups_that_collapse_would_fold():
@@ -476,7 +486,7 @@ def test_a_number_lifted_into_a_tensor_is_a_constant_leaf_not_an_input():
     (constant,) = [v for v in values(dot).values() if text_of(v).startswith("constant")]
     assert (
         text_of(constant) == "constant () float64 data 1.000e-05"
-        and fill(constant) == ROLES["leaf"][0]
+        and fill(constant) == ROLES["constant"][0]
     )
 
 

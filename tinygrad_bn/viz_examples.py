@@ -20,7 +20,9 @@ from .data import load_names, make_splits
 from .graph import group
 from .tensor import Tensor
 from .value import Value
-from .viz import GraphTooBigError, GraphvizNotFoundError, draw_dot, save
+from . import renderers
+from .renderers import GraphvizNotFoundError, RenderTimeoutError
+from .viz import FORMATS, GraphTooBigError, check_output_path, draw_dot, save
 
 Scene = namedtuple("Scene", ["root", "options", "parts"])
 
@@ -210,7 +212,8 @@ def configure(parser):
     parser.add_argument(
         "-o",
         "--output",
-        help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default NAME.svg)",
+        help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default "
+        "NAME.svg); with --steps: .html, .gif or a folder ending in / for one PNG per step",
     )
     parser.add_argument("--list", action="store_true", help="list the examples and what each shows")
     parser.add_argument(
@@ -226,11 +229,34 @@ def configure(parser):
         const=1,
         type=int,
         metavar="DEPTH",
-        help="fold each group (module, composed BatchNorm) into one box; DEPTH 2 folds the groups inside the top ones",
+        help="fold each group (module, composed BatchNorm) into one box; DEPTH 2 folds the "
+        "groups inside the top ones",
     )
     parser.add_argument(
         "--show-saved", action="store_true", help="draw what fused ops saved for backward"
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="play the backward pass one node at a time (scalar examples: neuron, "
+        "batchnorm-values)",
+    )
+    parser.add_argument(
+        "--renderer",
+        choices=renderers.RENDERERS,
+        help="program that lays the graph out (default auto: graphviz-pure for SVG/PNG, dot for PDF)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop a layout that takes longer (default {renderers.DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _fail(message, code=1):
+    print(f"tinygrad-bn graph: {message}", file=sys.stderr)
+    return code
 
 
 def run(args) -> int:
@@ -242,11 +268,16 @@ def run(args) -> int:
             print("\nchoose one: tinygrad-bn graph NAME -o FILE.svg", file=sys.stderr)
         return 0 if args.list else 2
     if args.name not in EXAMPLES:
-        print(
-            f"tinygrad-bn graph: no example called {args.name!r}; choose one of: {', '.join(EXAMPLES)} (see --list)",
-            file=sys.stderr,
+        names = ", ".join(EXAMPLES)
+        return _fail(f"no example called {args.name!r}; choose one of: {names} (see --list)", 2)
+    if args.collapse is not None and args.collapse < 1:
+        return _fail(
+            f"--collapse {args.collapse}: give a depth of 1 or more (1 folds each top-level "
+            "group, 2 the groups inside them)",
+            2,
         )
-        return 2
+    if args.timeout is not None and not args.timeout > 0:
+        return _fail(f"--timeout {args.timeout:g}: give a positive number of seconds", 2)
     options = {}
     if args.rankdir:
         options["rankdir"] = args.rankdir
@@ -258,17 +289,37 @@ def run(args) -> int:
         options["collapse"] = True if args.collapse == 1 else args.collapse
     if args.show_saved:
         options["show_saved"] = True
-    path = Path(args.output or f"{args.name}.svg")
-    if path.suffix.lower() not in (".svg", ".png", ".pdf", ".dot"):
-        print(
-            f"tinygrad-bn graph: cannot tell the format of {str(path)!r}; end the file name in .svg, .png, .pdf or .dot",
-            file=sys.stderr,
-        )
-        return 2
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.steps:
+        return _run_steps(args, options)
+    path = args.output or f"{args.name}.svg"
     try:
-        save(draw_example(args.name, **options), path)
-    except (GraphvizNotFoundError, GraphTooBigError) as error:
-        print(f"tinygrad-bn graph: {error}", file=sys.stderr)
-        return 1
+        path = check_output_path(path, FORMATS)
+    except ValueError as error:
+        return _fail(error, 2)
+    except OSError as error:
+        return _fail(error)
+    try:
+        save(draw_example(args.name, **options), path, renderer=args.renderer)
+    except (GraphvizNotFoundError, GraphTooBigError, RenderTimeoutError, OSError) as error:
+        return _fail(error)
     print(f"wrote {path}")
+    return 0
+
+
+def _run_steps(args, options):
+    """`graph NAME --steps -o steps.html | steps.gif | DIR/`: the backward pass, frame by frame."""
+    from . import viz_steps
+
+    output = args.output or f"{args.name}-steps.html"
+    scene = build(args.name)
+    options = {**scene.options, **options}
+    try:
+        written = viz_steps.write_steps(scene.root, output, renderer=args.renderer, **options)
+    except ValueError as error:
+        return _fail(error, 2)
+    except (GraphvizNotFoundError, GraphTooBigError, RenderTimeoutError, OSError) as error:
+        return _fail(error)
+    print(f"wrote {written}")
     return 0
