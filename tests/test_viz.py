@@ -14,8 +14,7 @@ import graphviz
 import numpy as np
 import pytest
 
-from tinygrad_bn import Tensor, Value, cat, group, topological_order
-from tinygrad_bn import viz
+from tinygrad_bn import Tensor, Value, cat, group, topological_order, viz
 from tinygrad_bn.viz import ROLES, GraphTooBigError, draw_dot, to_dot
 
 Edge = namedtuple("Edge", ["tail", "head", "attrs"])

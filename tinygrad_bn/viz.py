@@ -80,9 +80,7 @@ class Picture(graphviz.Digraph):
 
     def pipe(self, format=None, *args, encoding=None, **kwargs):
         """The rendered picture as bytes (or text with `encoding`), laid out within `timeout`."""
-        data = renderers.layout(
-            self.source, format or "svg", timeout=self.timeout, size=self.size
-        )
+        data = renderers.layout(self.source, format or "svg", timeout=self.timeout, size=self.size)
         return data.decode(encoding) if encoding else data
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):

@@ -10,18 +10,16 @@ and the named nodes a reader (or a test) may want to look at.
 
 import sys
 from collections import namedtuple
-from pathlib import Path
 
 import numpy as np
 
 from . import functional as F
-from . import nn
+from . import nn, renderers
 from .data import load_names, make_splits
 from .graph import group
+from .renderers import GraphvizNotFoundError, RenderTimeoutError
 from .tensor import Tensor
 from .value import Value
-from . import renderers
-from .renderers import GraphvizNotFoundError, RenderTimeoutError
 from .viz import FORMATS, GraphTooBigError, check_output_path, draw_dot, save
 
 Scene = namedtuple("Scene", ["root", "options", "parts"])
