@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..safe_write import replacing
 from ..tensor import Tensor
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
@@ -131,6 +132,7 @@ def _plots(plt, r, folder):
     fig.colorbar(image, ax=axes, label="log10 |entry| (black: zero)")
     path = folder / "batch_coupling.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
+    with replacing(path) as tmp:  # Ctrl-C leaves the old picture or the new one, never half
+        fig.savefig(tmp, dpi=80)
     plt.close(fig)
     return [path]
