@@ -222,3 +222,22 @@ def test_graph_without_a_file_name_writes_name_svg_in_the_current_directory(
     monkeypatch.chdir(tmp_path)
     assert main(["graph", "neuron"]) == 0
     assert (tmp_path / "neuron.svg").read_text().lstrip().startswith("<?xml")
+
+
+# ---- slide-shaped ready-made pictures ----------------------------------------------------------
+
+
+def png_size(data):
+    assert data[:8] == PNG_SIGNATURE
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_ready_made_picture_is_slide_shaped_and_readable_at_1920_px(tmp_path, name):
+    """width / height <= 2.5, and the 11 pt text (14.7 px in the PNG) keeps at least 10 px when
+    the picture is shown 1920 px wide: so the PNG is at most 1920 * 14.7 / 10 = 2816 px wide."""
+    out = tmp_path / f"{name}.png"
+    assert main(["graph", name, "-o", str(out)]) == 0
+    width, height = png_size(out.read_bytes())
+    assert width / height <= 2.5, (width, height)
+    assert width <= 2816, (width, height)

@@ -100,8 +100,10 @@ def draw_dot(
     show_saved=False,
     inputs=(),
     model=None,
+    feeds=(),
     constant_grads=False,
     title="",
+    grad_beside=None,
     max_nodes=DEFAULT_MAX_NODES,
     legend=True,
     timeout=None,
@@ -115,10 +117,16 @@ def draw_dot(
                 module of a Sequential); or a list of group names ("outer/inner") to fold
     show_saved  draw what each fused op saved for its backward (BatchNorm: x̂ and 1/σ)
     inputs      nodes to colour as inputs (for Values, which cannot tell data from parameters)
-    model       an nn.Module: its parameters are named by module path (0.weight, bn.bias)
+    model       an nn.Module: its parameters are named by module path (0.weight, bn.bias) and
+                drawn inside the cluster of the module that uses them
+    feeds       (data, node, how) triples: data an op read without taking it as a graph input
+                (the indices of an embedding, the targets of a loss), drawn as an input box with
+                a dashed arrow labelled `how` into the op that computed `node`
     constant_grads  give constants (the -1 of a - b, an eps) a grad too; by default they show
                 only their number
     title       a caption printed above the legend
+    grad_beside a Tensor's grad beside its data (short, wide boxes) instead of below it;
+                None: beside when drawing top to bottom
     max_nodes   refuse graphs with more drawn shapes than this (None: no limit); the count stops
                 as soon as the limit is passed
     legend      draw the colour legend under the picture
@@ -130,8 +138,25 @@ def draw_dot(
             f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}"
         )
     drawing = _Drawing(root, show_data, show_grad, collapse, show_saved, inputs, model)
+    drawing.feeds = [(data, node, how) for data, node, how in feeds]
     drawing.constant_grads = constant_grads
+    drawing.grad_beside = rankdir == "TB" if grad_beside is None else grad_beside
     return drawing.picture(rankdir, max_nodes, legend, title, timeout)
+
+
+def draw_model(model, x, **options):
+    """A picture of `model`'s forward pass on the input `x`: `x` as an input, every parameter
+    named by its path (0.weight) inside the cluster of its module. Options: see draw_dot."""
+    from .tensor import Tensor
+
+    if not isinstance(x, Tensor):
+        x = Tensor(x, label="input")
+    elif not x.label:
+        x.label = "input"
+    out = model(x)
+    out.label = out.label or "output"
+    inputs = [x, *options.pop("inputs", ())]
+    return draw_dot(out, model=model, inputs=inputs, **options)
 
 
 def to_dot(root, *, max_nodes=None, **options):
@@ -192,6 +217,8 @@ class _Drawing:
     """One walk over the graph, turned into DOT statements."""
 
     constant_grads = False
+    grad_beside = False
+    feeds = ()
 
     def __init__(self, root, show_data, show_grad, collapse, show_saved, inputs, model=None):
         roots = list(root) if isinstance(root, (list, tuple)) else [root]
@@ -219,6 +246,12 @@ class _Drawing:
                 if node not in self.index:
                     self.index[node] = len(self.order)
                     self.order.append(node)
+        for data, node, _ in self.feeds:
+            if node not in self.index:
+                raise ValueError("feeds=: each node fed must be part of the graph being drawn")
+            self.inputs.add(data)
+            self.index[data] = len(self.order)
+            self.order.append(data)
         self.folded = {n: g for n in self.order if (g := self._fold_target(n)) is not None}
         self.homes = self._parameter_homes()
         return self
@@ -266,7 +299,7 @@ class _Drawing:
             if stop_after is not None and count > stop_after:
                 return count
             stack.extend(node._prev)
-        return count
+        return count + len(self.feeds)
 
     def picture(self, rankdir, max_nodes, legend, title="", timeout=None):
         """The Picture: walk, write the DOT statements, set the graph's attributes."""
@@ -337,6 +370,9 @@ class _Drawing:
                     for k, (name, array) in enumerate(node._saved.items()):
                         where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, array)}>]\n")
                         edges.append(f"\to{i} -> s{i}_{k} [{SAVED_EDGE}]\n")
+        for data, node, how in self.feeds:
+            tail, head = self.index[data], self.index[node]
+            edges.append(f"\tv{tail} -> o{head} [style=dashed label={_quote(how)}]\n")
         edges = self._fold_edges(edges, boxes)
         for path, (box, ops) in boxes.items():
             roles.add("collapsed")
@@ -439,31 +475,35 @@ class _Drawing:
             if constant:
                 return f"{head}<tr><td>{_esc(f'{node.data:g}')}</td></tr></table>"
             label = self.name_of(node)  # micrograd 0.1.0's Values have none
-            name = f"<td><b>{_esc(label)}</b></td>" if label else ""
-            data = f"<td>data {_number(node.data)}</td>" if self.show_data else ""
-            grad = f"<td>grad {self.grad_text(node)}</td>" if self.show_grad else ""
-            empty = "" if name or data else "<td>&nbsp;</td>"
-            return f"{head}<tr>{name}{data}{grad or empty}</tr></table>"
+            cells = [f"<b>{_esc(label)}</b>"] if label else []  # stacked: narrow boxes
+            if self.show_data:
+                cells.append(f"data {_number(node.data)}")
+            if self.show_grad:
+                cells.append(f"grad {self.grad_text(node)}")
+            rows = "".join(f"<tr><td>{cell}</td></tr>" for cell in cells or ["&#160;"])
+            return f"{head}{rows}</table>"
         name = self.name_of(node) or ("constant" if role == "constant" else "")
         title = f"<b>{_esc(name)}</b> " if name else ""
-        rows = [(f"{title}{_shape(node.data.shape)} {node.data.dtype}", None)]
+        rows = []
         if self.show_data:
             rows.append(("data", _compact(node.data)))
         if self.show_grad and node.requires_grad:
             rows.append(("grad", self.grad_text(node)))
-        return head + "".join(_table_row(*row) for row in rows) + "</table>"
+        header = f"{title}{_shape(node.data.shape)} {node.data.dtype}"
+        if self.grad_beside and len(rows) == 2:  # data beside grad: short, wide boxes
+            cells = "".join(_table_cells(*row) for row in rows)
+            return (
+                f'{head}<tr><td colspan="4" align="left">{header}</td></tr><tr>{cells}</tr></table>'
+            )
+        body = "".join(f"<tr>{_table_cells(*row)}</tr>" for row in rows)
+        return f'{head}<tr><td colspan="2" align="left">{header}</td></tr>{body}</table>'
 
     def _saved_box(self, name, array):
-        head = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{ROLES["saved"][0]}" color="#7a55a8">'
-        rows = [
-            (
-                f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}",
-                None,
-            )
-        ]
-        if self.show_data:
-            rows.append(("data", _compact(array)))
-        return head + "".join(_table_row(*row) for row in rows) + "</table>"
+        fill = ROLES["saved"][0]
+        head = BOX_HEADS["saved"].replace(f'bgcolor="{fill}"', f'bgcolor="{fill}" color="#7a55a8"')
+        header = f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}"
+        data = f"<tr>{_table_cells('data', _compact(array))}</tr>" if self.show_data else ""
+        return f'{head}<tr><td colspan="2" align="left">{header}</td></tr>{data}</table>'
 
     def _op_node(self, i, op, prev, fused):
         op = op or "?"
@@ -542,33 +582,28 @@ def _caption(title, roles, extra=()):
     """The title, `extra` monospaced lines and the colour key of exactly the shapes drawn, as a
     small table in the picture's bottom-left corner."""
     order = ["leaf", "constant", "input", "intermediate", "output", "op", "fused", "saved"]
-    rows = []
+    lines = []
     if title:
-        rows.append(
-            f'<tr><td colspan="2" align="left"><font point-size="14"><b>{_esc(title)}'
-            "</b></font></td></tr>"
-        )
+        lines.append(f'<font point-size="14"><b>{_esc(title)}</b></font>')
     for line in extra:
         text = _esc(line).replace(" ", "&#160;")
-        rows.append(
-            f'<tr><td colspan="2" align="left"><font face="{MONO}" point-size="12">'
-            f"{text}</font></td></tr>"
-        )
-    if roles:
-        rows.append('<tr><td colspan="2" align="left"><b>legend</b></td></tr>')
+        lines.append(f'<font face="{MONO}" point-size="12">{text}</font>')
+    keys = []
     for role in order + ["collapsed"]:
         if role not in roles:
             continue
         if role == "op":
             key, text = '<td border="1" style="rounded">op</td>', "operation (arrows: its inputs)"
-        elif role in ("fused", "collapsed"):
-            key = f'<td border="1" style="rounded" bgcolor="{ROLES[role][0]}">{"&#160;" * 4}</td>'
-            text = ROLES[role][1]
         else:
-            key = f'<td border="1" bgcolor="{ROLES[role][0]}">{"&#160;" * 4}</td>'
+            rounded = ' style="rounded"' if role in ("fused", "collapsed") else ""
+            key = f'<td border="1"{rounded} bgcolor="{ROLES[role][0]}">{"&#160;" * 4}</td>'
             text = ROLES[role][1]
-        rows.append(f'<tr>{key}<td align="left">{text}</td></tr>')
-    table = '<table border="0" cellspacing="2" cellpadding="2">' + "".join(rows) + "</table>"
+        keys.append(f'<tr>{key}<td align="left">{text}</td></tr>')
+    if keys:
+        legend = '<tr><td colspan="2" align="left"><b>legend</b></td></tr>' + "".join(keys)
+        lines.append(f'<table border="0" cellspacing="2" cellpadding="2">{legend}</table>')
+    rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
+    table = f'<table border="0" cellspacing="0" cellpadding="1">{rows}</table>'
     return f"\tlabel=<{table}> labelloc=b labeljust=l fontsize=10\n"
 
 
@@ -599,12 +634,13 @@ def _shape(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _table_row(name, text):
-    """A title row across both columns, or a name cell beside a cell of monospaced lines."""
-    if text is None:
-        return f'<tr><td colspan="2" align="left">{name}</td></tr>'
+def _table_cells(name, text):
+    """A name cell beside a cell of monospaced lines (one line per row of numbers)."""
     lines = '<br align="left"/>'.join(text.split("\n")) + '<br align="left"/>'
-    return f'<tr><td align="left" valign="top">{name}</td><td align="left" balign="left"><font face="{MONO}">{lines}</font></td></tr>'
+    return (
+        f'<td align="left" valign="top">{name}</td>'
+        f'<td align="left" balign="left"><font face="{MONO}">{lines}</font></td>'
+    )
 
 
 def _compact(array):

@@ -16,7 +16,7 @@ import numpy as np
 from . import functional as F
 from . import nn, renderers
 from .data import load_names, make_splits
-from .graph import group
+from .graph import group, topological_order
 from .renderers import GraphvizNotFoundError, RenderTimeoutError
 from .tensor import Tensor
 from .value import Value
@@ -41,9 +41,8 @@ def neuron():
     o = n.tanh()
     o.label = "o"
     o.backward()
-    return Scene(
-        o, {"inputs": [x1, x2]}, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
-    )
+    options = {"inputs": [x1, x2], "title": "micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b)"}
+    return Scene(o, options, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o})
 
 
 def _batchnorm_tensor(batchnorm):
@@ -65,14 +64,18 @@ def _batchnorm_tensor(batchnorm):
 
 
 def batchnorm_composed():
-    """BatchNorm built from Tensor primitives: mean, x - mean, squares, var, 1/sqrt, scale, shift."""
-    return _batchnorm_tensor(F.batchnorm_composed)
+    """BatchNorm built from Tensor primitives: mean, x - mean, squares, var, 1/sqrt, scale, shift;
+    drawn top to bottom (the chain of a dozen steps would be a strip left to right)."""
+    scene = _batchnorm_tensor(F.batchnorm_composed)
+    title = "BatchNorm composed of Tensor primitives, on a 4x3 batch"
+    return scene._replace(options={**scene.options, "rankdir": "TB", "title": title})
 
 
 def batchnorm_fused():
     """The same BatchNorm as one fused node, with what it saved for backward (x_hat, inv_std)."""
     scene = _batchnorm_tensor(F.batchnorm_fused)
-    return scene._replace(options={**scene.options, "show_saved": True})
+    title = "BatchNorm as one fused op, on a 4x3 batch"
+    return scene._replace(options={**scene.options, "show_saved": True, "title": title})
 
 
 def batchnorm_side_by_side():
@@ -89,6 +92,8 @@ def batchnorm_side_by_side():
         "inputs": [composed.parts["x"], fused.parts["x"]],
         "show_saved": True,
         "rankdir": "TB",
+        "grad_beside": False,
+        "title": "BatchNorm composed and fused, on the same numbers",
     }
     return Scene([composed.root, fused.root], options, {"composed": composed, "fused": fused})
 
@@ -114,7 +119,7 @@ def batchnorm_values():
     inputs = [v for row in x + w for v in row]
     return Scene(
         loss,
-        {"inputs": inputs, "rankdir": "TB"},
+        {"inputs": inputs, "rankdir": "TB", "title": "BatchNorm on scalar Values, a 4x2 batch"},
         {"x": x, "w": w, "gamma": gamma, "beta": beta, "out": out, "loss": loss},
     )
 
@@ -147,16 +152,27 @@ def makemore_step(batch_size=32, seed=42):
     }
     for name, p in model.named_parameters():
         p.label = names[name]
-    xb = Tensor(X[rows], label="Xb")
+    xb, yb = Tensor(X[rows], label="X"), Tensor(Y[rows], label="Y")
     logits = model(xb)
     logits.label = "logits"
-    loss = logits.cross_entropy(Y[rows])
+    loss = logits.cross_entropy(yb)
     loss.label = "loss"
+    looked_up = next(
+        n for n in topological_order(loss) if n._prev and n._prev[0] is model[0].weight
+    )
     for p in model.parameters():
         p.zero_grad()
     loss.backward()
     parts = {names[name]: p for name, p in model.named_parameters()}
-    return Scene(loss, {}, {**parts, "Xb": xb, "logits": logits, "loss": loss, "model": model})
+    options = {
+        "model": model,  # parameters named 0.weight, ... inside their modules' clusters
+        "feeds": [(xb, looked_up, "indices"), (yb, loss, "targets")],
+        "rankdir": "TB",
+        "grad_beside": False,
+        "title": "One training step of makemore's MLP, a batch of 32",
+    }
+    parts = {**parts, "Xb": xb, "Yb": yb, "logits": logits, "loss": loss, "model": model}
+    return Scene(loss, options, parts)
 
 
 Example = namedtuple("Example", ["build", "summary"])
