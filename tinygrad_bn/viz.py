@@ -63,6 +63,7 @@ BOX_HEADS = {
     role: f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}">'
     for role, (fill, _) in ROLES.items()
 }
+KEY_SIZE = 'width="30" height="16" fixedsize="true"'  # a legend key keeps its size in any table
 SMALL = 16  # tensors with at most this many elements show every number
 FONT, MONO = "Helvetica", "Courier"
 
@@ -358,7 +359,7 @@ class _Drawing:
             where = clusters.setdefault(group, []) if group else top
             role = self._role(node, prev)
             roles.add(role)
-            where.append(f"\tv{i} [label=<{self._box(node, role)}>{self._mark(node)}]\n")
+            where.append(f"\tv{i} [label=<{self._box(node, role)}>]\n")
             if prev:
                 fused = self.is_tensor and node._saved is not None
                 roles.add("fused" if fused else "op")
@@ -393,10 +394,6 @@ class _Drawing:
     def grad_of(self, node):
         """The gradient a box shows (None: not shown)."""
         return node.grad
-
-    def _mark(self, node):
-        """Extra DOT attributes of a data box (the step-through outlines the current node)."""
-        return ""
 
     def caption_extra(self):
         """Monospaced lines printed under the title (the step-through writes its formula here)."""
@@ -593,17 +590,23 @@ def _caption(title, roles, extra=()):
         if role not in roles:
             continue
         if role == "op":
-            key, text = '<td border="1" style="rounded">op</td>', "operation (arrows: its inputs)"
+            key = f'<td border="1" style="rounded" {KEY_SIZE}>op</td>'
+            text = "operation (arrows: its inputs)"
         else:
             rounded = ' style="rounded"' if role in ("fused", "collapsed") else ""
-            key = f'<td border="1"{rounded} bgcolor="{ROLES[role][0]}">{"&#160;" * 4}</td>'
+            fill = ROLES[role][0]
+            key = f'<td border="1"{rounded} bgcolor="{fill}" {KEY_SIZE}>{"&#160;" * 4}</td>'
             text = ROLES[role][1]
         keys.append(f'<tr>{key}<td align="left">{text}</td></tr>')
-    if keys:
+    cells = []
+    if keys:  # the key beside the title, each table in a cell of its own: neither stretches
         legend = '<tr><td colspan="2" align="left"><b>legend</b></td></tr>' + "".join(keys)
-        lines.append(f'<table border="0" cellspacing="2" cellpadding="2">{legend}</table>')
-    rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
-    table = f'<table border="0" cellspacing="0" cellpadding="1">{rows}</table>'
+        cells.append(f'<table border="0" cellspacing="2" cellpadding="2">{legend}</table>')
+    if lines:
+        rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
+        cells.append(f'<table border="0" cellspacing="0" cellpadding="1">{rows}</table>')
+    row = "".join(f'<td align="left" valign="bottom">{cell}</td>' for cell in cells)
+    table = f'<table border="0" cellspacing="8" cellpadding="0"><tr>{row}</tr></table>'
     return f"\tlabel=<{table}> labelloc=b labeljust=l fontsize=10\n"
 
 
