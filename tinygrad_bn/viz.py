@@ -583,8 +583,7 @@ def _caption(title, roles, extra=()):
     if title:
         lines.append(f'<font point-size="14"><b>{_esc(title)}</b></font>')
     for line in extra:
-        text = _esc(line).replace(" ", "&#160;")
-        lines.append(f'<font face="{MONO}" point-size="12">{text}</font>')
+        lines.append(f'<font face="{MONO}" point-size="12">{_monospaced(line)}</font>')
     keys = []
     for role in order + ["collapsed"]:
         if role not in roles:
@@ -608,6 +607,22 @@ def _caption(title, roles, extra=()):
     row = "".join(f'<td align="left" valign="bottom">{cell}</td>' for cell in cells)
     table = f'<table border="0" cellspacing="8" cellpadding="0"><tr>{row}</tr></table>'
     return f"\tlabel=<{table}> labelloc=b labeljust=l fontsize=10\n"
+
+
+def _monospaced(line):
+    """A line of monospaced text whose leading and trailing spaces keep their width: they are
+    drawn as invisible digits (a label would drop plain spaces there, and Graphviz measures a
+    no-break space differently from a digit)."""
+    core = line.strip(" ")
+    if not core:
+        return _invisible(len(line))
+    lead = len(line) - len(line.lstrip(" "))
+    trail = len(line) - len(line.rstrip(" "))
+    return _invisible(lead) + _esc(core) + _invisible(trail)
+
+
+def _invisible(n):
+    return f'<font color="transparent">{"0" * n}</font>' if n else ""
 
 
 def _esc(text):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import renderers, safe_write
 from .graph import topological_order
-from .viz import MONO, GraphTooBigError, _Drawing, _number
+from .viz import MONO, GraphTooBigError, _Drawing, _monospaced, _number
 
 CURRENT, RECEIVING = "#d62728", "#1f77b4"  # the node being processed; the inputs it adds into
 FRAME = '<table border="3" cellborder="0" cellspacing="0" cellpadding="0" color="{color}">'
@@ -141,7 +141,7 @@ class _Frame(_Drawing):
     def grad_text(self, node):
         grad = self.grads.get(node)
         text = "" if grad is None else _number(grad)
-        return f'<font face="{MONO}">{text.rjust(GRAD_WIDTH).replace(" ", "&#160;")}</font>'
+        return f'<font face="{MONO}">{_monospaced(text.rjust(GRAD_WIDTH))}</font>'
 
     def _box(self, node, role):
         """The usual box inside a frame of 3 points: red for the node being processed, blue for
