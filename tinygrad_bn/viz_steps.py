@@ -107,8 +107,11 @@ def _local_derivatives(node):
 
 
 def _name(node, index):
+    """The node's label (in parentheses if it is a formula), or its place in the walk."""
     label = getattr(node, "label", "")
-    return label if label else f"#{index[node]} ({node._op or f'{node.data:g}'})"
+    if not label:
+        return f"#{index[node]} ({node._op or f'{node.data:g}'})"
+    return label if re.fullmatch(r"[\w\[\],.]+", label) else f"({label})"
 
 
 def step_text(step, number, total, index):
