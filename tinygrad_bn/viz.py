@@ -604,7 +604,7 @@ def _caption(title, roles, extra=()):
     if lines:
         rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
         cells.append(f'<table border="0" cellspacing="0" cellpadding="1">{rows}</table>')
-    row = "".join(f'<td align="left" valign="bottom">{cell}</td>' for cell in cells)
+    row = "".join(f'<td align="left" valign="top">{cell}</td>' for cell in cells)
     table = f'<table border="0" cellspacing="8" cellpadding="0"><tr>{row}</tr></table>'
     return f"\tlabel=<{table}> labelloc=b labeljust=l fontsize=10\n"
 
