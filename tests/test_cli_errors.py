@@ -21,7 +21,7 @@ def one_error_line(capsys, start):
     return lines[0]
 
 
-# ---- graph ------------------------------------------------------------------------------------------
+# ---- graph --------------------------------------------------------------------------------------
 
 
 def test_graph_into_a_missing_folder_names_the_folder_and_the_fix(tmp_path, capsys):
@@ -46,7 +46,7 @@ def test_graph_collapse_below_one_names_the_depths_it_takes(tmp_path, capsys, de
     assert f"--collapse {depth}" in line and "a depth of 1 or more" in line
 
 
-# ---- demo -------------------------------------------------------------------------------------------
+# ---- demo ---------------------------------------------------------------------------------------
 
 
 def test_demo_out_onto_a_file_asks_for_a_folder_and_leaves_the_file(tmp_path, capsys):
@@ -68,7 +68,7 @@ def test_demo_with_too_few_names_says_how_many_it_needs(tmp_path, capsys, count)
     assert list((tmp_path / "r").iterdir()) == []  # nothing half-written
 
 
-# ---- Ctrl-C ---------------------------------------------------------------------------------------
+# ---- Ctrl-C -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

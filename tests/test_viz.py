@@ -22,7 +22,7 @@ Dot = namedtuple("Dot", ["nodes", "edges", "clusters", "legend"])
 
 
 def parse(dot):
-    """nodes {id: attribute text}, edges [Edge], clusters {id: {label, nodes, parent}}, legend text."""
+    """nodes {id: attributes}, edges [Edge], clusters {id: {label, nodes, parent}}, legend."""
     nodes, edges, clusters, stack, legend = {}, [], {}, [], ""
     for line in dot.splitlines():
         s = line.strip()
@@ -286,7 +286,7 @@ def test_legend_names_each_colour_in_the_picture_and_no_other():
     assert parse(to_dot(o, legend=False)).legend == ""
 
 
-# ---- groups become clusters; collapse folds them --------------------------------------------------
+# ---- groups become clusters; collapse folds them ------------------------------------------------
 
 
 def grouped_graph():
@@ -423,7 +423,7 @@ def test_raising_the_limit_draws_the_graph():
 
 
 def fused_square(x):
-    """A fused op in the style of functional.batchnorm_fused: one node, saves what backward needs."""
+    """A fused op like functional.batchnorm_fused: one node, saving what backward needs."""
     out = Tensor._make(x.data**2, (x,), "square", lambda g: (2 * x.data * g,))
     out._saved = {"x": x.data.copy()}
     return out
@@ -445,7 +445,7 @@ def test_a_fused_op_is_one_purple_box_and_shows_what_it_saved_only_on_request():
     assert ROLES["saved"][1] in saved.legend and ROLES["saved"][1] not in plain.legend
 
 
-# ---- options and errors ---------------------------------------------------------------------------------
+# ---- options and errors -------------------------------------------------------------------------
 
 
 def test_rankdir_sets_the_direction_and_refuses_anything_else():

@@ -17,7 +17,7 @@ def scenes():
 
 
 def walk(root):
-    """Every node drawn for `root` (a node or a list of nodes), in the order the picture numbers them."""
+    """Every node drawn for `root` (a node or a list of them), in the picture's order."""
     order, seen = [], set()
     for r in root if isinstance(root, list) else [root]:
         for node in topological_order(r):
@@ -68,7 +68,7 @@ def test_asking_for_an_unknown_example_lists_the_known_ones():
         build("nope")
 
 
-# ---- micrograd's neuron ----------------------------------------------------------------------------
+# ---- micrograd's neuron -------------------------------------------------------------------------
 
 
 def test_neuron_shows_micrograds_numbers_and_colours_inputs_and_weights(scenes):
@@ -93,7 +93,7 @@ def test_neuron_arrows_lead_from_the_inputs_through_tanh_to_the_output(scenes):
     assert heads[by_label(dot, "n")] == tanh and heads[tanh] == by_label(dot, "o")
 
 
-# ---- BatchNorm composed vs fused ------------------------------------------------------------------------
+# ---- BatchNorm composed vs fused ----------------------------------------------------------------
 
 
 def test_fused_batchnorm_is_exactly_one_node(scenes):
@@ -185,7 +185,7 @@ def test_side_by_side_shows_equal_parameter_grads_on_both_sides(scenes):
         assert text_of(dot.nodes[f"v{index[left]}"]) == text_of(dot.nodes[f"v{index[right]}"])
 
 
-# ---- BatchNorm on 4x2 scalar Values -------------------------------------------------------------------------
+# ---- BatchNorm on 4x2 scalar Values -------------------------------------------------------------
 
 
 def test_scalar_batchnorm_draws_every_step_inside_the_composed_cluster(scenes):
@@ -220,7 +220,7 @@ def test_scalar_batchnorm_is_drawn_top_to_bottom(scenes):
     )
 
 
-# ---- one step of the makemore MLP ------------------------------------------------------------------------------
+# ---- one step of the makemore MLP ---------------------------------------------------------------
 
 
 def test_makemore_step_draws_a_cluster_per_module_inside_the_model(scenes):
@@ -275,8 +275,8 @@ def test_makemore_step_summarises_large_tensors_by_their_statistics(scenes):
     w1 = scene.parts["W1"]
     text = text_of(dot.nodes[by_label(dot, "W1")])
     assert (
-        f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} min {w1.data.min():.4f} max {w1.data.max():.4f}"
-        in text
+        f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} "
+        f"min {w1.data.min():.4f} max {w1.data.max():.4f}" in text
     )
     loss = dot.nodes[by_label(dot, "loss")]
     assert (

@@ -161,7 +161,7 @@ def test_the_graph_command_reports_a_timeout_in_one_line(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1 and not out.exists()
 
 
-# ---- the command ------------------------------------------------------------------------------------
+# ---- the command --------------------------------------------------------------------------------
 
 
 def test_the_graph_command_renders_an_example_to_svg(tmp_path, capsys):

@@ -143,7 +143,7 @@ def test_a_folder_gets_one_png_per_frame(tmp_path):
     assert all((out / f).read_bytes()[:8] == PNG_SIGNATURE for f in files)
 
 
-# ---- in a real browser (CI installs Debian's chromium and chromium-driver) ----------------------------
+# ---- in a real browser (CI installs Debian's chromium and chromium-driver) ----------------------
 
 
 def browser_programs():

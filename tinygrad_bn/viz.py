@@ -190,7 +190,7 @@ def save(picture, path, *, renderer=None):
 
 
 def check_output_path(path, formats):
-    """`path` as a Path, if its suffix is one of `formats` and its folder exists; else a clear error."""
+    """`path` as a Path if its suffix is one of `formats` and its folder exists, else an error."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in formats:
@@ -226,7 +226,8 @@ class _Drawing:
         for r in roots:
             if not hasattr(r, "_prev") or not hasattr(r, "data"):
                 raise TypeError(
-                    f"draw_dot draws a Value or a Tensor (or a list of them), got {type(r).__name__}"
+                    "draw_dot draws a Value or a Tensor (or a list of them), "
+                    f"got {type(r).__name__}"
                 )
         self.root_list, self.roots = roots, set(roots)
         self.show_data, self.show_grad, self.show_saved = show_data, show_grad, show_saved
@@ -400,7 +401,7 @@ class _Drawing:
         return []
 
     def _fold_edges(self, edges, boxes):
-        """Point edges at a collapsed group's box instead of the nodes inside it; one edge per pair."""
+        """Point edges at a collapsed group's box, not the nodes inside it; one edge per pair."""
         if not boxes:
             return edges
         box_of = {
@@ -465,7 +466,7 @@ class _Drawing:
         return _number(node.grad)
 
     def _box(self, node, role):
-        """HTML label of a data node: one row for a Value, a title and data/grad rows for a Tensor."""
+        """HTML label of a data node: name, data, grad (a Tensor: a title, then data and grad)."""
         head = BOX_HEADS[role]
         constant = role == "constant" and not self.constant_grads
         if not self.is_tensor:
@@ -506,7 +507,8 @@ class _Drawing:
         op = op or "?"
         if fused:
             label = f"<b>{_esc(op)}</b><br/>fused"
-            return f'\to{i} [shape=box style="rounded,filled" fillcolor="{ROLES["fused"][0]}" label=<{label}>]\n'
+            fill = ROLES["fused"][0]
+            return f'\to{i} [shape=box style="rounded,filled" fillcolor="{fill}" label=<{label}>]\n'
         if op in NONCOMMUTATIVE and len(prev) == 2:
             op = f"a {op} b"
         return f"\to{i} [shape=ellipse margin=0.02 height=0.3 label={_quote(op)}]\n"
@@ -552,7 +554,7 @@ def _parameter_names(model):
 
 
 def _nest(clusters):
-    """Statements of nested clusters for group paths "outer/inner", opened and closed with a stack."""
+    """Nested cluster statements for group paths "outer/inner", opened and closed by a stack."""
     paths = set()
     for path in clusters:
         parts = path.split("/")
@@ -567,7 +569,8 @@ def _nest(clusters):
         name = path.split("/")[-1]
         out.append(f"\tsubgraph cluster_{n} {{\n")
         out.append(
-            f'\t\tlabel={_quote(name)} labeljust=l style="rounded,filled" fillcolor="{fill}" color="#9a9a9a" fontsize=12\n'
+            f'\t\tlabel={_quote(name)} labeljust=l style="rounded,filled" fillcolor="{fill}" '
+            'color="#9a9a9a" fontsize=12\n'
         )
         out.extend("\t" + line for line in clusters.get(path, []))
         open_paths.append(path)
@@ -636,7 +639,7 @@ def _quote(text):
 
 def _number(x, scale=None):
     """A float in at most ~10 characters: 4 decimals for everyday sizes, else scientific.
-    With `scale` (the largest magnitude around it), rounding noise below 1e-12 * scale prints as ~0."""
+    With `scale` (the largest magnitude around it), noise below 1e-12 * scale prints as ~0."""
     # the common case first: graphs of 100,000 nodes call this twice per node
     if 1e-3 <= abs(x) < 1e5:
         return f"{x:.4f}"
@@ -662,7 +665,7 @@ def _table_cells(name, text):
 
 
 def _compact(array):
-    """The numbers of a small array (one line per row, aligned), or mean/std/min/max of a large one."""
+    """A small array's numbers (one aligned line per row), or a large one's mean/std/min/max."""
     if array.size == 0:
         return "[]"
     if array.size <= SMALL and array.ndim <= 2:

@@ -46,7 +46,7 @@ def neuron():
 
 
 def _batchnorm_tensor(batchnorm):
-    """loss = sum(w * BatchNorm(x)) on a 4x3 batch; w (fixed weights) makes every gradient non-zero."""
+    """loss = sum(w * BatchNorm(x)) on a 4x3 batch; fixed weights w make every grad non-zero."""
     rng = np.random.default_rng(0)
     x = Tensor(rng.normal(1.0, 2.0, (4, 3)).round(2), requires_grad=True, label="x")
     gamma = Tensor([1.0, 0.5, 2.0], requires_grad=True, label="gamma")
@@ -79,7 +79,7 @@ def batchnorm_fused():
 
 
 def batchnorm_side_by_side():
-    """The composed and the fused BatchNorm on the same numbers, one picture, each in its own cluster."""
+    """Composed and fused BatchNorm on the same numbers in one picture, each in a cluster."""
     sides = {}
     for name, batchnorm in (
         ("composed of primitives", F.batchnorm_composed),
@@ -184,7 +184,8 @@ EXAMPLES = {
     ),
     "batchnorm-composed": Example(
         batchnorm_composed,
-        "BatchNorm of a 4x3 tensor built from primitives, all inside one 'BatchNorm (composed)' cluster",
+        "BatchNorm of a 4x3 tensor built from primitives, all inside one "
+        "'BatchNorm (composed)' cluster",
     ),
     "batchnorm-fused": Example(
         batchnorm_fused,
@@ -192,7 +193,8 @@ EXAMPLES = {
     ),
     "batchnorm-side-by-side": Example(
         batchnorm_side_by_side,
-        "the composed and the fused BatchNorm on the same numbers in one picture: same leaves, same grads",
+        "the composed and the fused BatchNorm on the same numbers in one picture: "
+        "same leaves, same grads",
     ),
     "batchnorm-values": Example(
         batchnorm_values,
@@ -200,7 +202,8 @@ EXAMPLES = {
     ),
     "makemore-step": Example(
         makemore_step,
-        "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, cross-entropy), a cluster per module",
+        "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, "
+        "cross-entropy), a cluster per module",
     ),
 }
 
@@ -258,7 +261,8 @@ def configure(parser):
     parser.add_argument(
         "--renderer",
         choices=renderers.RENDERERS,
-        help="program that lays the graph out (default auto: graphviz-pure for SVG/PNG, dot for PDF)",
+        help="program that lays the graph out "
+        "(default auto: graphviz-pure for SVG/PNG, dot for PDF)",
     )
     parser.add_argument(
         "--timeout",

@@ -301,7 +301,8 @@ function show(k) {{
   current = Math.max(0, Math.min(frames.length - 1, k));
   frames.forEach((frame, i) => {{ frame.hidden = i !== current; }});
   slider.value = current;
-  document.getElementById("counter").textContent = "frame " + current + " of " + (frames.length - 1);
+  const last = frames.length - 1;
+  document.getElementById("counter").textContent = "frame " + current + " of " + last;
   document.getElementById("explain").textContent = texts[current].join("\\n");
 }}
 document.getElementById("previous").addEventListener("click", () => show(current - 1));

@@ -37,7 +37,8 @@ class CouplingResult:
 
 
 def jacobian(f, x: np.ndarray) -> np.ndarray:
-    """d f(x) / d x for f: (N, D) Tensor -> (N, K) Tensor, as an (N*K, N*D) matrix, one backward per output."""
+    """d f(x) / d x for f: (N, D) Tensor -> (N, K) Tensor, as an (N*K, N*D) matrix;
+    one backward per output."""
     x = Tensor(x, requires_grad=True)
     y = f(x)
     rows = []
@@ -91,11 +92,13 @@ def run(quick=False, data=None, seed=42, out=None) -> CouplingResult:
     model.train()
     r = CouplingResult(n, jacobians, (splits.vocab.size, emb.shape[1]), off, diag, effect)
     print(
-        f"Jacobian of the logits with respect to the embeddings, batch of {n} (blocks of {r.block_size[0]} x {r.block_size[1]}):"
+        f"Jacobian of the logits with respect to the embeddings, batch of {n} "
+        f"(blocks of {r.block_size[0]} x {r.block_size[1]}):"
     )
     for mode in ("train", "eval"):
         print(
-            f"  {mode:<5} mode: max |on-diagonal block entry| {diag[mode]:.2e}, max |off-diagonal| {off[mode]:.2e}; "
+            f"  {mode:<5} mode: max |on-diagonal block entry| {diag[mode]:.2e}, "
+            f"max |off-diagonal| {off[mode]:.2e}; "
             f"changing example 1 moves example 0's logits by {effect[mode]:.2e}"
         )
     r.files = draw_plots(_plots, r, folder)

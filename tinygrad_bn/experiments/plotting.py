@@ -27,7 +27,8 @@ def pyplot():
 
 
 def draw_plots(plot, *args, announce=True) -> list[Path]:
-    """Files written by `plot(plt, *args)`, printed one per line; without matplotlib, the hint and []."""
+    """Files written by `plot(plt, *args)`, printed one per line;
+    without matplotlib, the hint and []."""
     plt = pyplot()
     if plt is None:
         print(f"  {PLOTS_HINT}")
