@@ -184,7 +184,7 @@ def _plots(plt, result, folder):
 
 
 def _graphs(folder):
-    """BatchNorm on a 4 x 3 batch, composed and fused, as pictures (or .dot text without Graphviz)."""
+    """BatchNorm on a 4 x 3 batch, composed and fused, as PNGs (the .dot text if none renders)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal((4, 3)), requires_grad=True, label="x")
@@ -200,7 +200,7 @@ def _graphs(folder):
         loss.label = "loss"
         loss.backward()
         try:
-            files.append(viz.render(loss, folder / f"{name}.png", show_saved=True))
+            files.append(viz.render(loss, folder / f"{name}.png", show_saved=True, rankdir="TB"))
         except (viz.GraphvizNotFoundError, viz.RenderTimeoutError) as error:
             files.append(viz.render(loss, folder / f"{name}.dot", show_saved=True))
             print(f"  {error}\n  the DOT text is in {shown(files[-1])}")
