@@ -241,3 +241,15 @@ def test_every_ready_made_picture_is_slide_shaped_and_readable_at_1920_px(tmp_pa
     width, height = png_size(out.read_bytes())
     assert width / height <= 2.5, (width, height)
     assert width <= 2816, (width, height)
+
+
+def test_graphvizs_own_render_method_goes_through_the_time_limit_too(tmp_path):
+    picture = draw_dot(small_graph())
+    written = picture.render("c", directory=tmp_path, format="png")
+    assert (
+        written == str(tmp_path / "c.png")
+        and (tmp_path / "c.png").read_bytes()[:8] == PNG_SIGNATURE
+    )
+    slow = draw_dot(hundred_term_sum(), timeout=0.5)
+    with pytest.raises(RenderTimeoutError):
+        slow.render(outfile=tmp_path / "sum.svg")

@@ -84,6 +84,14 @@ class Picture(graphviz.Digraph):
         data = renderers.layout(self.source, format or "svg", timeout=self.timeout, size=self.size)
         return data.decode(encoding) if encoding else data
 
+    def render(self, filename=None, directory=None, *, format=None, outfile=None, **ignored):
+        """graphviz's `render`, drawn by `renderers` within the time limit: writes `outfile`, or
+        directory/filename.format (svg by default); returns the path as a string."""
+        if outfile is None:
+            name = f"{filename or self.name}.{format or 'svg'}"
+            outfile = Path(directory or ".") / name
+        return str(save(self, outfile))
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return {"image/svg+xml": self.pipe("svg", encoding="utf-8")}
