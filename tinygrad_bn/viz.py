@@ -1,15 +1,20 @@
-"""Pictures of a computation graph, drawn with Graphviz.
+"""Pictures of a computation graph, laid out by Graphviz's `dot` algorithm.
 
-    draw_dot(loss)              # a graphviz.Digraph; a notebook shows it inline
+    draw_dot(loss)              # a Picture (a graphviz.Digraph); a notebook shows it inline
     to_dot(loss)                # the DOT text; needs no Graphviz program at all
-    render(loss, "loss.svg")    # .svg, .png or .pdf through Graphviz's `dot`; .dot is the text
+    render(loss, "loss.svg")    # .svg or .png (graphviz-pure, from pip), .pdf (system dot), .dot
+    model.draw(x)               # a model run on x, parameters named 0.weight, ...
+
+Which program draws, and the time limit every layout has: see renderers.py. The backward
+pass, one node at a time: viz_steps.py.
 
 Every number in the graph (a `Value` or a `Tensor`) is a box; every number
 that was computed gets a small oval for the op that computed it, with an
 arrow from each input. Boxes are coloured by their role (the legend is drawn
 in the picture too):
 
-    green   parameters and other leaves (numbers you made; constants such as eps)
+    green   parameters and other leaves (numbers you made)
+    yellow  constants (the -1 of a - b, an eps): only their number, unless constant_grads=True
     blue    inputs (data: Tensors without requires_grad, or Values passed as `inputs=`)
     white   intermediate results
     orange  the output (the node you drew)
@@ -51,7 +56,7 @@ SAVED_NAMES = {"x_hat": "x\u0302 (x_hat)", "inv_std": "1/\u03c3 (inv_std)"}  # x
 ROLES = {
     "leaf": ("#d4edc9", "parameter or other leaf"),
     "input": ("#cfe2f7", "input (data)"),
-    "constant": ("#f4f4f4", "constant (a plain number, no grad shown)"),
+    "constant": ("#fff4c2", "constant (a plain number, no grad shown)"),
     "intermediate": ("#ffffff", "intermediate"),
     "output": ("#ffd59e", "output"),
     "fused": ("#e2d2f4", "fused op"),
