@@ -517,3 +517,16 @@ def test_micrograds_own_values_can_be_drawn_too():
     dot = parse(to_dot(c))
     assert text_of(dot.nodes[by_label(dot, "a")]) == "a data 2.0000 grad -3.0000"
     assert sorted(ops(dot).values()) == ["*"] and len(dot.edges) == 3
+
+
+def test_micrograds_unlabelled_leaves_are_leaves_with_grads_not_constants():
+    engine = pytest.importorskip("micrograd.engine")
+    a, b = engine.Value(2.0), engine.Value(-3.0)
+    c = a * b
+    c.backward()
+    boxes = [v for k, v in parse(to_dot(c)).nodes.items() if k.startswith("v")]
+    leaves = [v for v in boxes if fill(v) == ROLES["leaf"][0]]
+    assert sorted(text_of(v) for v in leaves) == [
+        "data -3.0000 grad 2.0000",
+        "data 2.0000 grad -3.0000",
+    ]

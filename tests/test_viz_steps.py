@@ -248,3 +248,10 @@ def test_the_page_loads_in_chromium_and_the_arrow_keys_and_buttons_move_between_
     slider = "const s = document.getElementById('slider'); s.value = 0;"
     browser.run(slider + " s.dispatchEvent(new Event('input'));")
     assert browser.run(SHOWN) == 0
+
+
+def test_micrograds_own_values_are_refused_with_the_way_out():
+    engine = pytest.importorskip("micrograd.engine")
+    a = engine.Value(2.0)
+    with pytest.raises(ValueError, match="scalar graph"):
+        backward_steps(a * a)

@@ -457,8 +457,9 @@ class _Drawing:
         if node in self.inputs:
             return "input"
         if not self.is_tensor:
-            named = getattr(node, "label", "") or node in self.names
-            return "leaf" if named else "constant"  # Value(-1) of a - b, the eps of var + eps
+            # an unlabelled Value(-1) of a - b, the eps of var + eps; micrograd's have no labels
+            named = getattr(node, "label", None) != "" or node in self.names
+            return "leaf" if named else "constant"
         if not node.requires_grad and (node.label or node.data.ndim > 0):
             return "input"
         if not node.requires_grad and node not in self.names:

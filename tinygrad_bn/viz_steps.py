@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import renderers, safe_write
 from .graph import topological_order
+from .value import Value
 from .viz import MONO, GraphTooBigError, _Drawing, _monospaced, _number
 
 CURRENT, RECEIVING = "#d62728", "#1f77b4"  # the node being processed; the inputs it adds into
@@ -68,10 +69,11 @@ class Step:
 
 def backward_steps(root):
     """The steps `root.backward()` takes, computed on the side: no grad of the graph changes."""
-    if hasattr(root, "requires_grad") or not hasattr(root, "_prev"):
+    if not isinstance(root, Value):
         raise ValueError(
-            "the step-through plays the backward pass of a scalar graph (Values): draw a Tensor "
-            "graph whole with draw_dot, or try: tinygrad-bn graph neuron --steps -o steps.html"
+            "the step-through plays the backward pass of a scalar graph of tinygrad_bn Values, "
+            f"not of a {type(root).__name__}: draw other graphs whole with draw_dot, or try: "
+            "tinygrad-bn graph neuron --steps -o steps.html"
         )
     order = topological_order(root)
     computed = [node for node in reversed(order) if node._prev]
