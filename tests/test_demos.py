@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_bn import experiments
+from tinygrad_bn import experiments, renderers
 from tinygrad_bn.cli import main
 from tinygrad_bn.data import load_names
 from tinygrad_bn.experiments import tour
@@ -25,7 +25,7 @@ def tour_run(tmp_path_factory):
     return tour.run(quick=True, out=out), out
 
 
-# ---- the tour -------------------------------------------------------------------------------------
+# ---- the tour -----------------------------------------------------------------------------------
 
 
 def test_the_tour_shows_batchnorm_reaching_a_lower_loss_after_the_same_steps_at_the_same_lr(
@@ -67,17 +67,17 @@ def test_the_tour_renders_both_batchnorm_graphs(tour_run):
     assert {"batchnorm_composed", "batchnorm_fused"} <= names
 
 
-def test_without_graphviz_the_graphs_are_left_as_dot_text_and_the_tour_says_where(
+def test_without_any_renderer_the_graphs_are_left_as_dot_text_and_the_tour_says_where(
     tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` program anywhere
+    monkeypatch.setattr(renderers, "find_program", lambda name: None)  # no program anywhere
     files = tour._graphs(tmp_path / "graphs")
     assert [p.suffix for p in files] == [".dot", ".dot"]
     assert all(p.read_text().startswith("digraph") for p in files)
     assert str(files[0]) in capsys.readouterr().out
 
 
-# ---- the command ------------------------------------------------------------------------------------
+# ---- the command --------------------------------------------------------------------------------
 
 
 def test_demo_list_names_all_nine_experiments(capsys):
@@ -90,7 +90,7 @@ def test_demo_list_names_all_nine_experiments(capsys):
 
 def test_demo_with_an_unknown_name_lists_the_choices(capsys):
     assert main(["demo", "batchnrom"]) == 2
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "no experiment called 'batchnrom'" in out and "with-without" in out
 
 
@@ -112,7 +112,7 @@ def test_demo_with_a_missing_data_file_says_so(tmp_path, capsys):
         main(["demo", "1", "--quick", "--data", str(tmp_path / "nope.txt"), "--out", str(tmp_path)])
         == 1
     )
-    assert "no names file at" in capsys.readouterr().out
+    assert "no names file at" in capsys.readouterr().err
 
 
 def test_demo_runs_one_experiment_on_any_names_file(tmp_path, capsys):
@@ -150,7 +150,7 @@ def test_without_matplotlib_experiments_still_print_their_numbers_and_say_how_to
     assert not list(tmp_path.glob("*.png"))
 
 
-# ---- demos/ scripts ----------------------------------------------------------------------------------
+# ---- demos/ scripts -----------------------------------------------------------------------------
 
 
 def test_every_demo_script_runs_a_registered_experiment_and_all_are_covered():
@@ -172,7 +172,7 @@ def test_a_demo_script_runs_on_its_own(tmp_path):
     assert "eval  mode" in done.stdout and "0.00e+00" in done.stdout
 
 
-# ---- helpers ------------------------------------------------------------------------------------------
+# ---- helpers ------------------------------------------------------------------------------------
 
 
 def test_progress_yields_every_item_and_ends_with_a_full_bar():

@@ -14,7 +14,7 @@ import graphviz
 import numpy as np
 import pytest
 
-from tinygrad_bn import Tensor, Value, cat, group, topological_order
+from tinygrad_bn import Tensor, Value, cat, group, topological_order, viz
 from tinygrad_bn.viz import ROLES, GraphTooBigError, draw_dot, to_dot
 
 Edge = namedtuple("Edge", ["tail", "head", "attrs"])
@@ -22,7 +22,7 @@ Dot = namedtuple("Dot", ["nodes", "edges", "clusters", "legend"])
 
 
 def parse(dot):
-    """nodes {id: attribute text}, edges [Edge], clusters {id: {label, nodes, parent}}, legend text."""
+    """nodes {id: attributes}, edges [Edge], clusters {id: {label, nodes, parent}}, legend."""
     nodes, edges, clusters, stack, legend = {}, [], {}, [], ""
     for line in dot.splitlines():
         s = line.strip()
@@ -286,7 +286,7 @@ def test_legend_names_each_colour_in_the_picture_and_no_other():
     assert parse(to_dot(o, legend=False)).legend == ""
 
 
-# ---- groups become clusters; collapse folds them --------------------------------------------------
+# ---- groups become clusters; collapse folds them ------------------------------------------------
 
 
 def grouped_graph():
@@ -394,8 +394,17 @@ def test_too_many_nodes_is_refused_with_a_message_saying_how_to_collapse_or_rais
     with pytest.raises(GraphTooBigError) as error:
         draw_dot(chain(2_000))
     message = str(error.value)
-    assert "6,001 nodes" in message and "max_nodes=2,000" in message
-    assert "collapse=True" in message and "max_nodes=6001" in message
+    assert "more than 2,000 shapes" in message and "max_nodes=2,000" in message
+    assert "collapse=True" in message and "max_nodes=None" in message
+
+
+def test_refusing_a_big_graph_stops_counting_once_the_limit_is_passed(monkeypatch):
+    big = chain(5_000)  # 15,001 shapes
+    walked = []
+    monkeypatch.setattr(viz, "topological_order", lambda root: walked.append(root) or [])
+    with pytest.raises(GraphTooBigError, match="counting stopped at 101"):
+        draw_dot(big, max_nodes=100)
+    assert walked == []  # the full walk never started
 
 
 def test_the_refusal_names_the_groups_that_collapse_would_fold():
@@ -414,7 +423,7 @@ def test_raising_the_limit_draws_the_graph():
 
 
 def fused_square(x):
-    """A fused op in the style of functional.batchnorm_fused: one node, saves what backward needs."""
+    """A fused op like functional.batchnorm_fused: one node, saving what backward needs."""
     out = Tensor._make(x.data**2, (x,), "square", lambda g: (2 * x.data * g,))
     out._saved = {"x": x.data.copy()}
     return out
@@ -436,7 +445,7 @@ def test_a_fused_op_is_one_purple_box_and_shows_what_it_saved_only_on_request():
     assert ROLES["saved"][1] in saved.legend and ROLES["saved"][1] not in plain.legend
 
 
-# ---- options and errors ---------------------------------------------------------------------------------
+# ---- options and errors -------------------------------------------------------------------------
 
 
 def test_rankdir_sets_the_direction_and_refuses_anything_else():
@@ -476,7 +485,7 @@ def test_a_number_lifted_into_a_tensor_is_a_constant_leaf_not_an_input():
     (constant,) = [v for v in values(dot).values() if text_of(v).startswith("constant")]
     assert (
         text_of(constant) == "constant () float64 data 1.000e-05"
-        and fill(constant) == ROLES["leaf"][0]
+        and fill(constant) == ROLES["constant"][0]
     )
 
 
@@ -508,3 +517,16 @@ def test_micrograds_own_values_can_be_drawn_too():
     dot = parse(to_dot(c))
     assert text_of(dot.nodes[by_label(dot, "a")]) == "a data 2.0000 grad -3.0000"
     assert sorted(ops(dot).values()) == ["*"] and len(dot.edges) == 3
+
+
+def test_micrograds_unlabelled_leaves_are_leaves_with_grads_not_constants():
+    engine = pytest.importorskip("micrograd.engine")
+    a, b = engine.Value(2.0), engine.Value(-3.0)
+    c = a * b
+    c.backward()
+    boxes = [v for k, v in parse(to_dot(c)).nodes.items() if k.startswith("v")]
+    leaves = [v for v in boxes if fill(v) == ROLES["leaf"][0]]
+    assert sorted(text_of(v) for v in leaves) == [
+        "data -3.0000 grad 2.0000",
+        "data 2.0000 grad -3.0000",
+    ]

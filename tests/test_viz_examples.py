@@ -17,7 +17,7 @@ def scenes():
 
 
 def walk(root):
-    """Every node drawn for `root` (a node or a list of nodes), in the order the picture numbers them."""
+    """Every node drawn for `root` (a node or a list of them), in the picture's order."""
     order, seen = [], set()
     for r in root if isinstance(root, list) else [root]:
         for node in topological_order(r):
@@ -46,9 +46,10 @@ def test_every_example_draws_each_node_once_with_its_op_and_a_legend(scenes, nam
     order = walk(scene.root)
     computed = [n for n in order if n._prev]
     dot = dot_of(scene, show_saved=False)
-    assert len(values(dot)) == len(order)
+    feeds = len(scene.options.get("feeds", ()))  # data an op reads outside the graph (X, Y)
+    assert len(values(dot)) == len(order) + feeds
     assert len(ops(dot)) == len(computed)
-    assert len(dot.edges) == len(computed) + sum(len(n._prev) for n in computed)
+    assert len(dot.edges) == len(computed) + sum(len(n._prev) for n in computed) + feeds
     assert ROLES["output"][1] in dot.legend and ROLES["leaf"][1] in dot.legend
 
 
@@ -67,7 +68,7 @@ def test_asking_for_an_unknown_example_lists_the_known_ones():
         build("nope")
 
 
-# ---- micrograd's neuron ----------------------------------------------------------------------------
+# ---- micrograd's neuron -------------------------------------------------------------------------
 
 
 def test_neuron_shows_micrograds_numbers_and_colours_inputs_and_weights(scenes):
@@ -92,7 +93,7 @@ def test_neuron_arrows_lead_from_the_inputs_through_tanh_to_the_output(scenes):
     assert heads[by_label(dot, "n")] == tanh and heads[tanh] == by_label(dot, "o")
 
 
-# ---- BatchNorm composed vs fused ------------------------------------------------------------------------
+# ---- BatchNorm composed vs fused ----------------------------------------------------------------
 
 
 def test_fused_batchnorm_is_exactly_one_node(scenes):
@@ -184,7 +185,7 @@ def test_side_by_side_shows_equal_parameter_grads_on_both_sides(scenes):
         assert text_of(dot.nodes[f"v{index[left]}"]) == text_of(dot.nodes[f"v{index[right]}"])
 
 
-# ---- BatchNorm on 4x2 scalar Values -------------------------------------------------------------------------
+# ---- BatchNorm on 4x2 scalar Values -------------------------------------------------------------
 
 
 def test_scalar_batchnorm_draws_every_step_inside_the_composed_cluster(scenes):
@@ -219,7 +220,7 @@ def test_scalar_batchnorm_is_drawn_top_to_bottom(scenes):
     )
 
 
-# ---- one step of the makemore MLP ------------------------------------------------------------------------------
+# ---- one step of the makemore MLP ---------------------------------------------------------------
 
 
 def test_makemore_step_draws_a_cluster_per_module_inside_the_model(scenes):
@@ -257,11 +258,13 @@ def test_makemore_step_shows_each_parameter_with_its_shape_and_one_fused_batchno
         "W2": "(27, 200)",
         "b2": "(27,)",
     }
+    paths = {"C": "0", "W1": "2", "bngain": "3", "bnbias": "3", "W2": "5", "b2": "5"}
     for name, shape in shapes.items():
         node = dot.nodes[by_label(dot, name)]
-        assert (
-            text_of(node).startswith(f"{name} {shape} float64") and fill(node) == ROLES["leaf"][0]
-        )
+        kind = "bias" if name in ("bnbias", "b2") else "weight"
+        path = f"{paths[name]}.{kind}"
+        assert text_of(node).startswith(f"{name} = {path} {shape} float64")
+        assert fill(node) == ROLES["leaf"][0]
     assert [t for t in ops(dot).values() if "fused" in t] == ["batchnorm fused"]
     assert "cross_entropy" in ops(dot).values()
 
@@ -272,8 +275,8 @@ def test_makemore_step_summarises_large_tensors_by_their_statistics(scenes):
     w1 = scene.parts["W1"]
     text = text_of(dot.nodes[by_label(dot, "W1")])
     assert (
-        f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} min {w1.data.min():.4f} max {w1.data.max():.4f}"
-        in text
+        f"data mean {w1.data.mean():.4f} std {w1.data.std():.4f} "
+        f"min {w1.data.min():.4f} max {w1.data.max():.4f}" in text
     )
     loss = dot.nodes[by_label(dot, "loss")]
     assert (
@@ -290,6 +293,45 @@ def test_makemore_step_collapses_to_one_box_for_the_model(scenes):
     (op,) = [k for k, t in ops(dot).items() if t == "cross_entropy"]
     assert len(ops(dot)) == 1
     parameters = [by_label(dot, name) for name in ("C", "W1", "bngain", "bnbias", "W2", "b2")]
-    assert sorted(values(dot)) == sorted([*parameters, by_label(dot, "loss")])
-    expected = {(p, box) for p in parameters} | {(box, op), (op, by_label(dot, "loss"))}
+    x, y, loss = by_label(dot, "X"), by_label(dot, "Y"), by_label(dot, "loss")
+    assert sorted(values(dot)) == sorted([*parameters, x, y, loss])
+    expected = {(p, box) for p in parameters} | {(box, op), (op, loss), (x, box), (y, op)}
     assert sorted((e.tail, e.head) for e in dot.edges) == sorted(expected)
+
+
+def test_makemore_step_draws_each_parameter_inside_its_module_and_x_y_as_inputs(scenes):
+    dot = dot_of(scenes["makemore-step"])
+    homes = {"C": "Embedding (0)", "W1": "Linear (2)", "bngain": "BatchNorm1d (3)"}
+    homes |= {"bnbias": "BatchNorm1d (3)", "W2": "Linear (5)", "b2": "Linear (5)"}
+    for name, module in homes.items():
+        assert by_label(dot, name) in cluster_named(dot, module)["nodes"]
+    feeds = {(e.tail, e.head): e.attrs for e in dot.edges if "dashed" in e.attrs}
+    for name, how, op in (("X", "indices", "index"), ("Y", "targets", "cross_entropy")):
+        node = by_label(dot, name)
+        assert fill(dot.nodes[node]) == ROLES["input"][0]
+        ((head, attrs),) = [(h, a) for (t, h), a in feeds.items() if t == node]
+        assert ops(dot)[head] == op and f'label="{how}"' in attrs
+
+
+def test_a_model_drawn_on_an_input_names_parameters_by_path_inside_their_modules():
+    from tinygrad_bn import nn
+
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    dot = parse(model.draw(np.ones((5, 3))).source)
+    for path, module in (("0", "Linear (0)"), ("2", "Linear (2)")):
+        for kind in ("weight", "bias"):
+            assert by_label(dot, f"{path}.{kind}") in cluster_named(dot, module)["nodes"]
+    assert fill(dot.nodes[by_label(dot, "input")]) == ROLES["input"][0]
+    assert fill(dot.nodes[by_label(dot, "output")]) == ROLES["output"][0]
+
+
+def test_scalar_batchnorm_is_titled_as_scalars_and_its_constants_show_no_grad(scenes):
+    scene = scenes["batchnorm-values"]
+    dot = dot_of(scene)
+    assert "BatchNorm on scalar Values" in dot.legend
+    constants = [v for v in values(dot).values() if fill(v) == ROLES["constant"][0]]
+    assert len(constants) >= 4 and not any("grad" in text_of(v) for v in constants)
+    assert "-1" in {text_of(v) for v in constants}  # the -1 behind each subtraction
+    with_grads = dot_of(scene, constant_grads=True)
+    assert all("grad" in text_of(v) for v in values(with_grads).values())

@@ -2,6 +2,7 @@
 
 A subcommand module has `configure(parser)` (add its arguments) and
 `run(args) -> int` (the exit code). Modules are imported only when chosen.
+Ctrl-C in any subcommand prints one line and exits with 130, never a traceback.
 """
 
 import argparse
@@ -13,6 +14,11 @@ SUBCOMMANDS = {
     "graph": ("tinygrad_bn.viz_examples", "render a ready-made computation graph to SVG or PNG"),
     "exercises": ("tinygrad_bn.exercises.cli", "backprop-by-hand exercises and their checker"),
 }
+
+
+INTERRUPTED = (
+    "tinygrad-bn {}: interrupted (Ctrl-C); every file is either the old one or the new one"
+)
 
 
 def main(argv=None) -> int:
@@ -28,12 +34,16 @@ def main(argv=None) -> int:
         parser.parse_args(argv)  # prints help or a usage error
         parser.print_help()
         return 2
-    module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
-    sub = argparse.ArgumentParser(
-        prog=f"tinygrad-bn {argv[0]}", description=SUBCOMMANDS[argv[0]][1]
-    )
-    module.configure(sub)
-    return module.run(sub.parse_args(argv[1:]))
+    try:
+        module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
+        sub = argparse.ArgumentParser(
+            prog=f"tinygrad-bn {argv[0]}", description=SUBCOMMANDS[argv[0]][1]
+        )
+        module.configure(sub)
+        return module.run(sub.parse_args(argv[1:]))
+    except KeyboardInterrupt:
+        print(INTERRUPTED.format(argv[0]), file=sys.stderr)
+        return 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
 
 
 if __name__ == "__main__":

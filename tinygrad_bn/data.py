@@ -102,9 +102,17 @@ class Splits:
     test: tuple
 
 
+MIN_NAMES = 10  # the fewest for which 80/10/10 leaves a name in each part
+
+
 def make_splits(words, block_size: int = 3, seed: int = 42) -> Splits:
     """Shuffle the words with `seed`, cut 80/10/10, and build each part's dataset."""
     words = list(words)
+    if len(words) < MIN_NAMES:
+        raise ValueError(
+            f"only {len(words)} name(s): the 80/10/10 split into training, validation and test "
+            f"needs at least {MIN_NAMES} names; give a file with more names, one per line"
+        )
     random.Random(seed).shuffle(words)
     vocab = Vocabulary.from_words(words)
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))

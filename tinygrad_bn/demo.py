@@ -8,8 +8,11 @@ tinygrad-bn demo with-without --quick    one experiment (by name or number), qui
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import experiments
+from .experiments.common import REPORT_ROOT
+from .safe_write import staged_folder
 
 
 def configure(parser):
@@ -49,17 +52,27 @@ def run(args) -> int:
         )
         return 0
     if args.name is None:
-        module = experiments.load("tour")
+        module, folder = experiments.load("tour"), REPORT_ROOT
     else:
         try:
             module = experiments.load(args.name)
         except KeyError as error:
-            print(f"tinygrad-bn demo: {error.args[0]}")
+            print(f"tinygrad-bn demo: {error.args[0]}", file=sys.stderr)
             return 2
+        folder = REPORT_ROOT / experiments.resolve(args.name)
+    folder = Path(args.out) if args.out else folder
+    if folder.exists() and not folder.is_dir():
+        print(
+            f"tinygrad-bn demo: --out {folder} is a file, not a folder; give a folder name "
+            "(it is created if missing)",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        module.run(quick=args.quick, data=args.data, seed=args.seed, out=args.out)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"tinygrad-bn demo: {error}")
+        with staged_folder(folder) as stage:  # the report appears whole, or the old one stays
+            module.run(quick=args.quick, data=args.data, seed=args.seed, out=stage)
+    except (OSError, ValueError) as error:
+        print(f"tinygrad-bn demo: {error}", file=sys.stderr)
         return 1
     return 0
 

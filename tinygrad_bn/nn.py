@@ -153,6 +153,13 @@ class Module:
             object.__setattr__(module, "training", bool(mode))
         return self
 
+    def draw(self, x, **options):
+        """A picture of this model run on `x`: parameters named by path (0.weight) inside their
+        modules' clusters, `x` as the input (options: see viz.draw_dot)."""
+        from .viz import draw_model  # graphviz is only imported when a picture is asked for
+
+        return draw_model(self, x, **options)
+
     def eval(self):
         """Evaluation mode for this module and all its children (BatchNorm uses running statistics)."""
         return self.train(False)

@@ -1,15 +1,20 @@
-"""Pictures of a computation graph, drawn with Graphviz.
+"""Pictures of a computation graph, laid out by Graphviz's `dot` algorithm.
 
-    draw_dot(loss)              # a graphviz.Digraph; a notebook shows it inline
+    draw_dot(loss)              # a Picture (a graphviz.Digraph); a notebook shows it inline
     to_dot(loss)                # the DOT text; needs no Graphviz program at all
-    render(loss, "loss.svg")    # .svg, .png or .pdf through Graphviz's `dot`; .dot is the text
+    render(loss, "loss.svg")    # .svg or .png (graphviz-pure, from pip), .pdf (system dot), .dot
+    model.draw(x)               # a model run on x, parameters named 0.weight, ...
+
+Which program draws, and the time limit every layout has: see renderers.py. The backward
+pass, one node at a time: viz_steps.py.
 
 Every number in the graph (a `Value` or a `Tensor`) is a box; every number
 that was computed gets a small oval for the op that computed it, with an
 arrow from each input. Boxes are coloured by their role (the legend is drawn
 in the picture too):
 
-    green   parameters and other leaves (numbers you made; constants such as eps)
+    green   parameters and other leaves (numbers you made)
+    yellow  constants (the -1 of a - b, an eps): only their number, unless constant_grads=True
     blue    inputs (data: Tensors without requires_grad, or Values passed as `inputs=`)
     white   intermediate results
     orange  the output (the node you drew)
@@ -36,8 +41,11 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
+from . import renderers, safe_write
 from .graph import topological_order
+from .renderers import GraphvizNotFoundError, RenderTimeoutError
 
+FORMATS = ("svg", "png", "pdf", "dot")
 DEFAULT_MAX_NODES = 2000  # more than this and `dot` takes minutes and the picture is a wall
 
 NONCOMMUTATIVE = {"-", "/", "**", "@"}  # binary ops whose edges are labelled a, b
@@ -48,6 +56,7 @@ SAVED_NAMES = {"x_hat": "x\u0302 (x_hat)", "inv_std": "1/\u03c3 (inv_std)"}  # x
 ROLES = {
     "leaf": ("#d4edc9", "parameter or other leaf"),
     "input": ("#cfe2f7", "input (data)"),
+    "constant": ("#fff4c2", "constant (a plain number, no grad shown)"),
     "intermediate": ("#ffffff", "intermediate"),
     "output": ("#ffd59e", "output"),
     "fused": ("#e2d2f4", "fused op"),
@@ -59,6 +68,7 @@ BOX_HEADS = {
     role: f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}">'
     for role, (fill, _) in ROLES.items()
 }
+KEY_SIZE = 'width="30" height="16" fixedsize="true"'  # a legend key keeps its size in any table
 SMALL = 16  # tensors with at most this many elements show every number
 FONT, MONO = "Helvetica", "Courier"
 
@@ -67,26 +77,31 @@ class GraphTooBigError(ValueError):
     """The graph has more nodes than `max_nodes` allows."""
 
 
-class GraphvizNotFoundError(RuntimeError):
-    """Rendering needs Graphviz's `dot` program and it is not installed."""
-
-
-INSTALL_HINT = (
-    "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
-    "conda: conda install graphviz; Windows: https://graphviz.org/download/) so that `dot` is on your PATH"
-)
-
-
 class Picture(graphviz.Digraph):
-    """A `graphviz.Digraph` that, in a notebook without Graphviz, says how to install it."""
+    """A `graphviz.Digraph` whose pictures come from `renderers` (graphviz-pure or `dot`) under
+    a time limit; in a notebook a failure is shown as a one-line message, not a traceback."""
+
+    size = ""  # "180 shapes, 240 arrows", for the message when its layout runs out of time
+    timeout = None  # seconds; None: renderers.DEFAULT_TIMEOUT
+
+    def pipe(self, format=None, *args, encoding=None, **kwargs):
+        """The rendered picture as bytes (or text with `encoding`), laid out within `timeout`."""
+        data = renderers.layout(self.source, format or "svg", timeout=self.timeout, size=self.size)
+        return data.decode(encoding) if encoding else data
+
+    def render(self, filename=None, directory=None, *, format=None, outfile=None, **ignored):
+        """graphviz's `render`, drawn by `renderers` within the time limit: writes `outfile`, or
+        directory/filename.format (svg by default); returns the path as a string."""
+        if outfile is None:
+            name = f"{filename or self.name}.{format or 'svg'}"
+            outfile = Path(directory or ".") / name
+        return str(save(self, outfile))
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return {
-                "text/plain": f"Graphviz's `dot` program was not found: {INSTALL_HINT}. to_dot() gives the DOT text without it."
-            }
+            return {"image/svg+xml": self.pipe("svg", encoding="utf-8")}
+        except (GraphvizNotFoundError, RenderTimeoutError, RuntimeError) as error:
+            return {"text/plain": f"{error} (to_dot() gives the DOT text without rendering)"}
 
 
 def draw_dot(
@@ -98,10 +113,16 @@ def draw_dot(
     collapse=False,
     show_saved=False,
     inputs=(),
+    model=None,
+    feeds=(),
+    constant_grads=False,
+    title="",
+    grad_beside=None,
     max_nodes=DEFAULT_MAX_NODES,
     legend=True,
+    timeout=None,
 ):
-    """The graph that computed `root` (a Value or a Tensor, or a list of them) as a `graphviz.Digraph`.
+    """The graph that computed `root` (a Value or a Tensor, or a list of them) as a Picture.
 
     rankdir     "LR" (left to right) or "TB" (top to bottom)
     show_data   print each node's data (Tensors: the numbers if small, else mean/std/min/max)
@@ -110,21 +131,46 @@ def draw_dot(
                 module of a Sequential); or a list of group names ("outer/inner") to fold
     show_saved  draw what each fused op saved for its backward (BatchNorm: x̂ and 1/σ)
     inputs      nodes to colour as inputs (for Values, which cannot tell data from parameters)
-    max_nodes   refuse graphs with more drawn nodes than this (None: no limit)
+    model       an nn.Module: its parameters are named by module path (0.weight, bn.bias) and
+                drawn inside the cluster of the module that uses them
+    feeds       (data, node, how) triples: data an op read without taking it as a graph input
+                (the indices of an embedding, the targets of a loss), drawn as an input box with
+                a dashed arrow labelled `how` into the op that computed `node`
+    constant_grads  give constants (the -1 of a - b, an eps) a grad too; by default they show
+                only their number
+    title       a caption printed above the legend
+    grad_beside a Tensor's grad beside its data (short, wide boxes) instead of below it;
+                None: beside when drawing top to bottom
+    max_nodes   refuse graphs with more drawn shapes than this (None: no limit); the count stops
+                as soon as the limit is passed
     legend      draw the colour legend under the picture
+    timeout     seconds the layout may take when the picture is rendered (None: the default of
+                renderers.DEFAULT_TIMEOUT)
     """
     if rankdir not in ("LR", "TB"):
         raise ValueError(
             f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}"
         )
-    lines = _Drawing(root, show_data, show_grad, collapse, show_saved, inputs).lines(
-        max_nodes, legend
-    )
-    picture = Picture(name="computation_graph", body=lines)
-    picture.graph_attr.update(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35")
-    picture.node_attr.update(shape="plain", fontname=FONT, fontsize="11")
-    picture.edge_attr.update(fontname=FONT, fontsize="10", color="#555555", arrowsize="0.7")
-    return picture
+    drawing = _Drawing(root, show_data, show_grad, collapse, show_saved, inputs, model)
+    drawing.feeds = [(data, node, how) for data, node, how in feeds]
+    drawing.constant_grads = constant_grads
+    drawing.grad_beside = rankdir == "TB" if grad_beside is None else grad_beside
+    return drawing.picture(rankdir, max_nodes, legend, title, timeout)
+
+
+def draw_model(model, x, **options):
+    """A picture of `model`'s forward pass on the input `x`: `x` as an input, every parameter
+    named by its path (0.weight) inside the cluster of its module. Options: see draw_dot."""
+    from .tensor import Tensor
+
+    if not isinstance(x, Tensor):
+        x = Tensor(x, label="input")
+    elif not x.label:
+        x.label = "input"
+    out = model(x)
+    out.label = out.label or "output"
+    inputs = [x, *options.pop("inputs", ())]
+    return draw_dot(out, model=model, inputs=inputs, **options)
 
 
 def to_dot(root, *, max_nodes=None, **options):
@@ -132,35 +178,49 @@ def to_dot(root, *, max_nodes=None, **options):
     return draw_dot(root, max_nodes=max_nodes, **options).source
 
 
-def render(root, path, **options):
+def render(root, path, *, renderer=None, **options):
     """Draw `root`'s graph into `path`; the format comes from the suffix (.svg, .png, .pdf, .dot).
 
-    Without Graphviz's `dot` program the DOT text is still written beside
-    `path` (same name, suffix .dot) and GraphvizNotFoundError says how to install it."""
-    return save(draw_dot(root, **options), path)
+    renderer: "auto" (graphviz-pure for SVG/PNG, system `dot` for PDF), "graphviz-pure" or
+    "dot"; see `renderers`. The file appears whole or not at all (a temporary file is renamed)."""
+    return save(draw_dot(root, **options), path, renderer=renderer)
 
 
-def save(picture, path):
+def save(picture, path, *, renderer=None):
     """Write a drawn picture to `path` (format from the suffix); see `render`."""
+    path = check_output_path(path, FORMATS)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt == "dot":
+        return safe_write.write_text(path, picture.source)
+    data = renderers.layout(
+        picture.source,
+        fmt,
+        renderer=renderer,
+        timeout=picture.timeout,
+        size=picture.size,
+    )
+    return safe_write.write_bytes(path, data)
+
+
+def check_output_path(path, formats):
+    """`path` as a Path if its suffix is one of `formats` and its folder exists, else an error."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("svg", "png", "pdf", "dot"):
+    if fmt not in formats:
+        endings = ", ".join(f".{f}" for f in formats[:-1]) + f" or .{formats[-1]}"
         raise ValueError(
-            f"cannot tell the picture format from {str(path)!r}: end the file name in .svg, .png, .pdf or .dot"
+            f"cannot tell the picture format from {str(path)!r}: end the file name in {endings}"
         )
-    if fmt == "dot":
-        path.write_text(picture.source, encoding="utf-8")
-        return path
-    try:
-        data = picture.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        beside = path.with_suffix(".dot")
-        beside.write_text(picture.source, encoding="utf-8")
-        raise GraphvizNotFoundError(
-            f"cannot render {path}: Graphviz's `dot` program was not found. To fix it, {INSTALL_HINT}. "
-            f"The DOT text was written to {beside}; render it later with: dot -T{fmt} {beside} -o {path}"
-        ) from None
-    path.write_bytes(data)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{path} is a folder: give a file name inside it, such as {path / ('graph.' + fmt)}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {path}: the folder {folder} does not exist; create it first "
+            f"(mkdir -p {folder}) or write somewhere else"
+        )
     return path
 
 
@@ -170,75 +230,133 @@ def save(picture, path):
 class _Drawing:
     """One walk over the graph, turned into DOT statements."""
 
-    def __init__(self, root, show_data, show_grad, collapse, show_saved, inputs):
+    constant_grads = False
+    grad_beside = False
+    feeds = ()
+
+    def __init__(self, root, show_data, show_grad, collapse, show_saved, inputs, model=None):
         roots = list(root) if isinstance(root, (list, tuple)) else [root]
         for r in roots:
             if not hasattr(r, "_prev") or not hasattr(r, "data"):
                 raise TypeError(
-                    f"draw_dot draws a Value or a Tensor (or a list of them), got {type(r).__name__}"
+                    "draw_dot draws a Value or a Tensor (or a list of them), "
+                    f"got {type(r).__name__}"
                 )
-        self.roots, self.show_data, self.show_grad, self.show_saved = (
-            set(roots),
-            show_data,
-            show_grad,
-            show_saved,
-        )
-        self.order, self.index = [], {}  # the node's id is its place in the walk
-        for r in roots:
-            for node in topological_order(r):  # inputs before the nodes computed from them
+        self.root_list, self.roots = roots, set(roots)
+        self.show_data, self.show_grad, self.show_saved = show_data, show_grad, show_saved
+        self.inputs = set(inputs)
+        self.is_tensor = hasattr(roots[0], "requires_grad")
+        self.depth, self.fold_names = _collapse_rule(collapse)
+        self.names = _parameter_names(model)
+        self.order, self.index, self.folded = [], {}, {}
+
+    def walk(self, max_nodes=None):
+        """Find every node (inputs before results); refuse, without walking on, past max_nodes."""
+        if max_nodes is not None:
+            count = self.count(stop_after=max_nodes)
+            if count > max_nodes:
+                raise GraphTooBigError(self._too_big_message(count, max_nodes))
+        for r in self.root_list:
+            for node in topological_order(r):  # the node's id is its place in the walk
                 if node not in self.index:
                     self.index[node] = len(self.order)
                     self.order.append(node)
-        self.inputs = set(inputs)
-        self.is_tensor = hasattr(roots[0], "requires_grad")
-        self.folded = self._folded_groups(collapse)
+        for data, node, _ in self.feeds:
+            if node not in self.index:
+                raise ValueError("feeds=: each node fed must be part of the graph being drawn")
+            self.inputs.add(data)
+            self.index[data] = len(self.order)
+            self.order.append(data)
+        self.folded = {n: g for n in self.order if (g := self._fold_target(n)) is not None}
+        self.homes = self._parameter_homes()
+        return self
 
-    def _folded_groups(self, collapse):
-        """node -> path of the collapsed group it disappears into (the root always stays visible).
+    def _fold_target(self, node):
+        """The path of the collapsed group `node` disappears into, or None (roots stay visible).
 
-        collapse=True folds top-level groups; an int n folds the groups n deep ("Sequential/Linear (2)"
-        for n=2), leaving shallower clusters drawn around the boxes; a list names the groups to fold."""
-        if collapse is False or collapse is None:
-            return {}
-        if isinstance(collapse, str):
-            collapse = [collapse]
-        depth = 1 if collapse is True else collapse if isinstance(collapse, int) else None
-        if depth is not None and depth < 1:
-            raise ValueError(
-                f"collapse={collapse!r}: give True, a depth of 1 or more, or a list of group names"
+        depth n folds the groups n deep ("Sequential/Linear (2)" for n=2), leaving shallower
+        clusters drawn around the boxes; fold_names lists the groups to fold."""
+        group = getattr(node, "_group", None)
+        if group is None or node in self.roots:
+            return None
+        if self.depth is not None:
+            parts = group.split("/")
+            return "/".join(parts[: self.depth]) if len(parts) >= self.depth else None
+        if self.fold_names:
+            return next(
+                (n for n in self.fold_names if group == n or group.startswith(n + "/")), None
             )
-        names = None if depth is not None else list(collapse)
-        folded = {}
-        for node in self.order:
-            group = getattr(node, "_group", None)
-            if group is None or node in self.roots:
+        return None
+
+    def count(self, stop_after=None):
+        """How many shapes (boxes, ops, saved arrays, folded groups) the picture would hold.
+
+        Walks with an explicit stack and stops as soon as the count passes `stop_after`, so a
+        graph of millions of nodes is refused after a few thousand steps."""
+        count, seen, boxes = 0, set(), set()
+        stack, self.groups_seen = list(self.root_list), set()
+        while stack:
+            node = stack.pop()
+            if node in seen:
                 continue
-            if names is None:
-                parts = group.split("/")
-                if len(parts) >= depth:
-                    folded[node] = "/".join(parts[:depth])
+            seen.add(node)
+            if group := getattr(node, "_group", None):
+                self.groups_seen.add(group.split("/")[0])
+            target = self._fold_target(node)
+            if target is not None:
+                count += target not in boxes
+                boxes.add(target)
             else:
-                match = next((n for n in names if group == n or group.startswith(n + "/")), None)
-                if match is not None:
-                    folded[node] = match
-        return folded
+                count += 1 + bool(node._prev)
+                saved = getattr(node, "_saved", None) if self.is_tensor else None
+                if saved is not None and self.show_saved:
+                    count += len(saved)
+            if stop_after is not None and count > stop_after:
+                return count
+            stack.extend(node._prev)
+        return count + len(self.feeds)
 
-    def count(self):
-        """How many shapes the picture would hold."""
-        computed = sum(1 for node in self.order if node._prev and node not in self.folded)
-        visible = len(self.order) - len(self.folded)
-        fused = [
-            n
-            for n in self.order
-            if self.is_tensor and n._saved is not None and n not in self.folded
-        ]
-        saved = sum(len(n._saved) for n in fused) if self.show_saved else 0
-        return visible + computed + saved + len(set(self.folded.values()))
+    def picture(self, rankdir, max_nodes, legend, title="", timeout=None):
+        """The Picture: walk, write the DOT statements, set the graph's attributes."""
+        self.walk(max_nodes)
+        picture = Picture(name="computation_graph", body=self.lines(legend, title))
+        arrows = sum(" -> " in line for line in picture.body)
+        picture.size = f"{self.count():,} shapes, {arrows:,} arrows"
+        picture.timeout = timeout
+        picture.graph_attr.update(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35")
+        picture.node_attr.update(shape="plain", fontname=FONT, fontsize="11")
+        picture.edge_attr.update(fontname=FONT, fontsize="10", color="#555555", arrowsize="0.7")
+        return picture
 
-    def lines(self, max_nodes, legend):
-        count = self.count()
-        if max_nodes is not None and count > max_nodes:
-            raise GraphTooBigError(self._too_big_message(count, max_nodes))
+    def _parameter_homes(self):
+        """parameter -> the group of the ops that use it, so that it is drawn inside its module.
+
+        A parameter of `model` (made in a module's __init__, outside any group) sits in the
+        deepest group shared by all of its users; data inputs and constants stay where they are."""
+        users = {}
+        for node in self.order:
+            for child in node._prev:
+                if child._prev or getattr(child, "_group", None) is not None:
+                    continue
+                if child in self.names:
+                    users.setdefault(child, []).append(getattr(node, "_group", None) or "")
+        homes = {}
+        for leaf, groups in users.items():
+            common = groups[0].split("/")
+            for g in groups[1:]:
+                parts = g.split("/")
+                k = 0
+                while k < min(len(common), len(parts)) and common[k] == parts[k]:
+                    k += 1
+                common = common[:k]
+            home = "/".join(common)
+            while home and self.depth is not None and home.count("/") + 1 >= self.depth:
+                home = home.rpartition("/")[0]  # never inside a group that is folded away
+            if home and not any(home == n or home.startswith(n + "/") for n in self.fold_names):
+                homes[leaf] = home
+        return homes
+
+    def lines(self, legend=True, title=""):
         clusters = {}  # group path -> statements inside that cluster
         top, edges, roles = [], [], set()
         boxes = {}  # collapsed group name -> [box id, number of ops folded in]
@@ -251,7 +369,7 @@ class _Drawing:
                     box[1] += 1
                     edges.extend(self._input_edges(i, node._op, prev))
                 continue
-            group = getattr(node, "_group", None)  # micrograd's own Values have no groups
+            group = getattr(node, "_group", None) or self.homes.get(node)
             where = clusters.setdefault(group, []) if group else top
             role = self._role(node, prev)
             roles.add(role)
@@ -267,23 +385,36 @@ class _Drawing:
                     for k, (name, array) in enumerate(node._saved.items()):
                         where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, array)}>]\n")
                         edges.append(f"\to{i} -> s{i}_{k} [{SAVED_EDGE}]\n")
+        for data, node, how in self.feeds:
+            tail, head = self.index[data], self.index[node]
+            edges.append(f"\tv{tail} -> o{head} [style=dashed label={_quote(how)}]\n")
         edges = self._fold_edges(edges, boxes)
         for path, (box, ops) in boxes.items():
             roles.add("collapsed")
-            # the box sits in the cluster around its group, if any
-            outer, _, name = path.rpartition("/")
+            outer, _, name = path.rpartition("/")  # the box sits in the cluster around its group
             where = clusters.setdefault(outer, []) if outer else top
             label = f"<b>{_esc(name)}</b><br/>{ops} op{'' if ops == 1 else 's'} folded in"
+            fill = ROLES["collapsed"][0]
             where.append(
-                f'\t{box} [shape=box style="rounded,filled" fillcolor="{ROLES["collapsed"][0]}" label=<{label}>]\n'
+                f'\t{box} [shape=box style="rounded,filled" fillcolor="{fill}" label=<{label}>]\n'
             )
         out = top + _nest(clusters) + edges
-        if legend:
-            out.append(_legend(roles))
+        if legend or title:
+            out.append(_caption(title, roles if legend else set(), self.caption_extra()))
         return out
 
+    # hooks that the step-through (viz_steps) overrides
+
+    def grad_of(self, node):
+        """The gradient a box shows (None: not shown)."""
+        return node.grad
+
+    def caption_extra(self):
+        """Monospaced lines printed under the title (the step-through writes its formula here)."""
+        return []
+
     def _fold_edges(self, edges, boxes):
-        """Point edges at a collapsed group's box instead of the nodes inside it; one edge per pair."""
+        """Point edges at a collapsed group's box, not the nodes inside it; one edge per pair."""
         if not boxes:
             return edges
         box_of = {
@@ -302,17 +433,19 @@ class _Drawing:
         return out
 
     def _too_big_message(self, count, max_nodes):
-        groups = sorted({n._group.split("/")[0] for n in self.order if getattr(n, "_group", None)})
+        groups = sorted(self.groups_seen)
         fold = (
-            f"draw it with collapse=True to fold each of its groups ({', '.join(groups[:6])}) into one box, "
+            f"draw it with collapse=True to fold each of its groups ({', '.join(groups[:6])}) "
+            "into one box, "
             if groups
-            else "build the model inside `with tinygrad_bn.group(name):` blocks and draw with collapse=True to fold them, "
+            else "build it inside `with tinygrad_bn.group(name):` blocks and draw with "
+            "collapse=True to fold them, "
         )
         return (
-            f"this graph would be drawn with {count:,} nodes, more than max_nodes={max_nodes:,} "
-            "(Graphviz would take minutes and the picture would be unreadable). To draw less, "
-            f"{fold}or draw a smaller piece of it (e.g. the loss of one example). "
-            f"To draw it anyway, raise the limit: max_nodes={count} (or max_nodes=None). "
+            f"this graph would be drawn with more than {max_nodes:,} shapes (max_nodes="
+            f"{max_nodes:,}; counting stopped at {count:,}): Graphviz would take minutes and the "
+            f"picture would be unreadable. To draw less, {fold}or draw a smaller piece of it "
+            "(e.g. the loss of one example). To draw it anyway, raise the limit (max_nodes=None). "
             "to_dot(root) gives the DOT text without any limit."
         )
 
@@ -323,45 +456,73 @@ class _Drawing:
             return "intermediate"
         if node in self.inputs:
             return "input"
-        if self.is_tensor and not node.requires_grad and (node.label or node.data.ndim > 0):
+        if not self.is_tensor:
+            # an unlabelled Value(-1) of a - b, the eps of var + eps; micrograd's have no labels
+            named = getattr(node, "label", None) != "" or node in self.names
+            return "leaf" if named else "constant"
+        if not node.requires_grad and (node.label or node.data.ndim > 0):
             return "input"
-        return "leaf"  # parameters, and constants such as the eps in var + eps
+        if not node.requires_grad and node not in self.names:
+            return "constant"
+        return "leaf"
+
+    def name_of(self, node):
+        """The name a box shows: the label, with the module path of a parameter (0.weight)."""
+        label, path = getattr(node, "label", ""), self.names.get(node)
+        if path is None or label == path:
+            return label
+        return path if not label or label == path.rpartition(".")[2] else f"{label} = {path}"
+
+    def grad_text(self, node):
+        """The gradient as printed in a box (the step-through shows grads as they arrive)."""
+        if self.is_tensor:
+            return "None" if node.grad is None else _compact(node.grad)
+        return _number(node.grad)
 
     def _box(self, node, role):
-        """HTML label of a data node: one row for a Value, a title and data/grad rows for a Tensor."""
+        """HTML label of a data node: name, data, grad (a Tensor: a title, then data and grad)."""
         head = BOX_HEADS[role]
+        constant = role == "constant" and not self.constant_grads
         if not self.is_tensor:
-            label = getattr(node, "label", "")  # micrograd 0.1.0's Values have none
-            name = f"<td><b>{_esc(label)}</b></td>" if label else ""
-            data = f"<td>data {_number(node.data)}</td>" if self.show_data else ""
-            grad = f"<td>grad {_number(node.grad)}</td>" if self.show_grad else ""
-            return f"{head}<tr>{name}{data}{grad or ('' if name or data else '<td>&nbsp;</td>')}</tr></table>"
-        name = node.label or ("constant" if not node._prev and node.data.ndim == 0 else "")
+            if constant:
+                return f"{head}<tr><td>{_esc(f'{node.data:g}')}</td></tr></table>"
+            label = self.name_of(node)  # micrograd 0.1.0's Values have none
+            cells = [f"<b>{_esc(label)}</b>"] if label else []  # stacked: narrow boxes
+            if self.show_data:
+                cells.append(f"data {_number(node.data)}")
+            if self.show_grad:
+                cells.append(f"grad {self.grad_text(node)}")
+            rows = "".join(f"<tr><td>{cell}</td></tr>" for cell in cells or ["&#160;"])
+            return f"{head}{rows}</table>"
+        name = self.name_of(node) or ("constant" if role == "constant" else "")
         title = f"<b>{_esc(name)}</b> " if name else ""
-        rows = [(f"{title}{_shape(node.data.shape)} {node.data.dtype}", None)]
+        rows = []
         if self.show_data:
             rows.append(("data", _compact(node.data)))
         if self.show_grad and node.requires_grad:
-            rows.append(("grad", "None" if node.grad is None else _compact(node.grad)))
-        return head + "".join(_table_row(*row) for row in rows) + "</table>"
+            rows.append(("grad", self.grad_text(node)))
+        header = f"{title}{_shape(node.data.shape)} {node.data.dtype}"
+        if self.grad_beside and len(rows) == 2:  # data beside grad: short, wide boxes
+            cells = "".join(_table_cells(*row) for row in rows)
+            return (
+                f'{head}<tr><td colspan="4" align="left">{header}</td></tr><tr>{cells}</tr></table>'
+            )
+        body = "".join(f"<tr>{_table_cells(*row)}</tr>" for row in rows)
+        return f'{head}<tr><td colspan="2" align="left">{header}</td></tr>{body}</table>'
 
     def _saved_box(self, name, array):
-        head = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{ROLES["saved"][0]}" color="#7a55a8">'
-        rows = [
-            (
-                f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}",
-                None,
-            )
-        ]
-        if self.show_data:
-            rows.append(("data", _compact(array)))
-        return head + "".join(_table_row(*row) for row in rows) + "</table>"
+        fill = ROLES["saved"][0]
+        head = BOX_HEADS["saved"].replace(f'bgcolor="{fill}"', f'bgcolor="{fill}" color="#7a55a8"')
+        header = f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}"
+        data = f"<tr>{_table_cells('data', _compact(array))}</tr>" if self.show_data else ""
+        return f'{head}<tr><td colspan="2" align="left">{header}</td></tr>{data}</table>'
 
     def _op_node(self, i, op, prev, fused):
         op = op or "?"
         if fused:
             label = f"<b>{_esc(op)}</b><br/>fused"
-            return f'\to{i} [shape=box style="rounded,filled" fillcolor="{ROLES["fused"][0]}" label=<{label}>]\n'
+            fill = ROLES["fused"][0]
+            return f'\to{i} [shape=box style="rounded,filled" fillcolor="{fill}" label=<{label}>]\n'
         if op in NONCOMMUTATIVE and len(prev) == 2:
             op = f"a {op} b"
         return f"\to{i} [shape=ellipse margin=0.02 height=0.3 label={_quote(op)}]\n"
@@ -377,11 +538,37 @@ class _Drawing:
         return [f'\tv{index[child]} -> o{i} [label="{name}"]\n' for child, name in zip(prev, names)]
 
 
+def _collapse_rule(collapse):
+    """(depth, names): collapse=True folds depth 1, an int n folds depth n, names fold by name."""
+    if collapse is False or collapse is None:
+        return None, ()
+    if collapse is True:
+        return 1, ()
+    if isinstance(collapse, int):
+        if collapse < 1:
+            raise ValueError(
+                f"collapse={collapse!r}: give True, a depth of 1 or more, or a list of group names"
+            )
+        return collapse, ()
+    return None, (collapse,) if isinstance(collapse, str) else tuple(collapse)
+
+
+def _parameter_names(model):
+    """parameter -> its dotted path in `model` ("0.weight", "bn.bias"); {} without a model."""
+    if model is None:
+        return {}
+    if not hasattr(model, "named_parameters"):
+        raise TypeError(
+            f"model= takes an nn.Module (to name its parameters), got {type(model).__name__}"
+        )
+    return {p: name for name, p in model.named_parameters()}
+
+
 # ---- small text helpers --------------------------------------------------------------------
 
 
 def _nest(clusters):
-    """Statements of nested clusters for group paths "outer/inner", opened and closed with a stack."""
+    """Nested cluster statements for group paths "outer/inner", opened and closed by a stack."""
     paths = set()
     for path in clusters:
         parts = path.split("/")
@@ -396,7 +583,8 @@ def _nest(clusters):
         name = path.split("/")[-1]
         out.append(f"\tsubgraph cluster_{n} {{\n")
         out.append(
-            f'\t\tlabel={_quote(name)} labeljust=l style="rounded,filled" fillcolor="{fill}" color="#9a9a9a" fontsize=12\n'
+            f'\t\tlabel={_quote(name)} labeljust=l style="rounded,filled" fillcolor="{fill}" '
+            'color="#9a9a9a" fontsize=12\n'
         )
         out.extend("\t" + line for line in clusters.get(path, []))
         open_paths.append(path)
@@ -404,26 +592,54 @@ def _nest(clusters):
     return out
 
 
-def _legend(roles):
-    """The colour key, as a small table in the picture's bottom-left corner."""
-    order = ["leaf", "input", "intermediate", "output", "op", "fused", "saved", "collapsed"]
-    rows = []
-    for role in order:
+def _caption(title, roles, extra=()):
+    """The title, `extra` monospaced lines and the colour key of exactly the shapes drawn, as a
+    small table in the picture's bottom-left corner."""
+    order = ["leaf", "constant", "input", "intermediate", "output", "op", "fused", "saved"]
+    lines = []
+    if title:
+        lines.append(f'<font point-size="14"><b>{_esc(title)}</b></font>')
+    for line in extra:
+        lines.append(f'<font face="{MONO}" point-size="12">{_monospaced(line)}</font>')
+    keys = []
+    for role in order + ["collapsed"]:
         if role not in roles:
             continue
         if role == "op":
-            rows.append(
-                '<tr><td border="1" style="rounded">op</td><td align="left">operation (arrows: its inputs)</td></tr>'
-            )
+            key = f'<td border="1" style="rounded" {KEY_SIZE}>op</td>'
+            text = "operation (arrows: its inputs)"
         else:
-            rows.append(
-                f'<tr><td border="1" bgcolor="{ROLES[role][0]}">{"&nbsp;" * 4}</td><td align="left">{ROLES[role][1]}</td></tr>'
-            )
-    table = (
-        '<table border="0" cellspacing="2" cellpadding="2"><tr><td colspan="2" align="left"><b>legend</b></td></tr>'
-        + "".join(rows)
-    )
-    return f"\tlabel=<{table}</table>> labelloc=b labeljust=l fontsize=10\n"
+            rounded = ' style="rounded"' if role in ("fused", "collapsed") else ""
+            fill = ROLES[role][0]
+            key = f'<td border="1"{rounded} bgcolor="{fill}" {KEY_SIZE}>{"&#160;" * 4}</td>'
+            text = ROLES[role][1]
+        keys.append(f'<tr>{key}<td align="left">{text}</td></tr>')
+    cells = []
+    if keys:  # the key beside the title, each table in a cell of its own: neither stretches
+        legend = '<tr><td colspan="2" align="left"><b>legend</b></td></tr>' + "".join(keys)
+        cells.append(f'<table border="0" cellspacing="2" cellpadding="2">{legend}</table>')
+    if lines:
+        rows = "".join(f'<tr><td align="left">{line}</td></tr>' for line in lines)
+        cells.append(f'<table border="0" cellspacing="0" cellpadding="1">{rows}</table>')
+    row = "".join(f'<td align="left" valign="top">{cell}</td>' for cell in cells)
+    table = f'<table border="0" cellspacing="8" cellpadding="0"><tr>{row}</tr></table>'
+    return f"\tlabel=<{table}> labelloc=b labeljust=l fontsize=10\n"
+
+
+def _monospaced(line):
+    """A line of monospaced text whose leading and trailing spaces keep their width: they are
+    drawn as invisible digits (a label would drop plain spaces there, and Graphviz measures a
+    no-break space differently from a digit)."""
+    core = line.strip(" ")
+    if not core:
+        return _invisible(len(line))
+    lead = len(line) - len(line.lstrip(" "))
+    trail = len(line) - len(line.rstrip(" "))
+    return _invisible(lead) + _esc(core) + _invisible(trail)
+
+
+def _invisible(n):
+    return f'<font color="transparent">{"0" * n}</font>' if n else ""
 
 
 def _esc(text):
@@ -437,7 +653,7 @@ def _quote(text):
 
 def _number(x, scale=None):
     """A float in at most ~10 characters: 4 decimals for everyday sizes, else scientific.
-    With `scale` (the largest magnitude around it), rounding noise below 1e-12 * scale prints as ~0."""
+    With `scale` (the largest magnitude around it), noise below 1e-12 * scale prints as ~0."""
     # the common case first: graphs of 100,000 nodes call this twice per node
     if 1e-3 <= abs(x) < 1e5:
         return f"{x:.4f}"
@@ -453,16 +669,17 @@ def _shape(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _table_row(name, text):
-    """A title row across both columns, or a name cell beside a cell of monospaced lines."""
-    if text is None:
-        return f'<tr><td colspan="2" align="left">{name}</td></tr>'
+def _table_cells(name, text):
+    """A name cell beside a cell of monospaced lines (one line per row of numbers)."""
     lines = '<br align="left"/>'.join(text.split("\n")) + '<br align="left"/>'
-    return f'<tr><td align="left" valign="top">{name}</td><td align="left" balign="left"><font face="{MONO}">{lines}</font></td></tr>'
+    return (
+        f'<td align="left" valign="top">{name}</td>'
+        f'<td align="left" balign="left"><font face="{MONO}">{lines}</font></td>'
+    )
 
 
 def _compact(array):
-    """The numbers of a small array (one line per row, aligned), or mean/std/min/max of a large one."""
+    """A small array's numbers (one aligned line per row), or a large one's mean/std/min/max."""
     if array.size == 0:
         return "[]"
     if array.size <= SMALL and array.ndim <= 2:

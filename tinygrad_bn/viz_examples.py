@@ -10,17 +10,17 @@ and the named nodes a reader (or a test) may want to look at.
 
 import sys
 from collections import namedtuple
-from pathlib import Path
 
 import numpy as np
 
 from . import functional as F
-from . import nn
+from . import nn, renderers
 from .data import load_names, make_splits
-from .graph import group
+from .graph import group, topological_order
+from .renderers import GraphvizNotFoundError, RenderTimeoutError
 from .tensor import Tensor
 from .value import Value
-from .viz import GraphTooBigError, GraphvizNotFoundError, draw_dot, save
+from .viz import FORMATS, GraphTooBigError, check_output_path, draw_dot, save
 
 Scene = namedtuple("Scene", ["root", "options", "parts"])
 
@@ -41,13 +41,12 @@ def neuron():
     o = n.tanh()
     o.label = "o"
     o.backward()
-    return Scene(
-        o, {"inputs": [x1, x2]}, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
-    )
+    options = {"inputs": [x1, x2], "title": "micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b)"}
+    return Scene(o, options, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o})
 
 
 def _batchnorm_tensor(batchnorm):
-    """loss = sum(w * BatchNorm(x)) on a 4x3 batch; w (fixed weights) makes every gradient non-zero."""
+    """loss = sum(w * BatchNorm(x)) on a 4x3 batch; fixed weights w make every grad non-zero."""
     rng = np.random.default_rng(0)
     x = Tensor(rng.normal(1.0, 2.0, (4, 3)).round(2), requires_grad=True, label="x")
     gamma = Tensor([1.0, 0.5, 2.0], requires_grad=True, label="gamma")
@@ -65,18 +64,22 @@ def _batchnorm_tensor(batchnorm):
 
 
 def batchnorm_composed():
-    """BatchNorm built from Tensor primitives: mean, x - mean, squares, var, 1/sqrt, scale, shift."""
-    return _batchnorm_tensor(F.batchnorm_composed)
+    """BatchNorm built from Tensor primitives: mean, x - mean, squares, var, 1/sqrt, scale, shift;
+    drawn top to bottom (the chain of a dozen steps would be a strip left to right)."""
+    scene = _batchnorm_tensor(F.batchnorm_composed)
+    title = "BatchNorm composed of Tensor primitives, on a 4x3 batch"
+    return scene._replace(options={**scene.options, "rankdir": "TB", "title": title})
 
 
 def batchnorm_fused():
     """The same BatchNorm as one fused node, with what it saved for backward (x_hat, inv_std)."""
     scene = _batchnorm_tensor(F.batchnorm_fused)
-    return scene._replace(options={**scene.options, "show_saved": True})
+    title = "BatchNorm as one fused op, on a 4x3 batch"
+    return scene._replace(options={**scene.options, "show_saved": True, "title": title})
 
 
 def batchnorm_side_by_side():
-    """The composed and the fused BatchNorm on the same numbers, one picture, each in its own cluster."""
+    """Composed and fused BatchNorm on the same numbers in one picture, each in a cluster."""
     sides = {}
     for name, batchnorm in (
         ("composed of primitives", F.batchnorm_composed),
@@ -89,6 +92,8 @@ def batchnorm_side_by_side():
         "inputs": [composed.parts["x"], fused.parts["x"]],
         "show_saved": True,
         "rankdir": "TB",
+        "grad_beside": False,
+        "title": "BatchNorm composed and fused, on the same numbers",
     }
     return Scene([composed.root, fused.root], options, {"composed": composed, "fused": fused})
 
@@ -114,7 +119,7 @@ def batchnorm_values():
     inputs = [v for row in x + w for v in row]
     return Scene(
         loss,
-        {"inputs": inputs, "rankdir": "TB"},
+        {"inputs": inputs, "rankdir": "TB", "title": "BatchNorm on scalar Values, a 4x2 batch"},
         {"x": x, "w": w, "gamma": gamma, "beta": beta, "out": out, "loss": loss},
     )
 
@@ -147,16 +152,27 @@ def makemore_step(batch_size=32, seed=42):
     }
     for name, p in model.named_parameters():
         p.label = names[name]
-    xb = Tensor(X[rows], label="Xb")
+    xb, yb = Tensor(X[rows], label="X"), Tensor(Y[rows], label="Y")
     logits = model(xb)
     logits.label = "logits"
-    loss = logits.cross_entropy(Y[rows])
+    loss = logits.cross_entropy(yb)
     loss.label = "loss"
+    looked_up = next(
+        n for n in topological_order(loss) if n._prev and n._prev[0] is model[0].weight
+    )
     for p in model.parameters():
         p.zero_grad()
     loss.backward()
     parts = {names[name]: p for name, p in model.named_parameters()}
-    return Scene(loss, {}, {**parts, "Xb": xb, "logits": logits, "loss": loss, "model": model})
+    options = {
+        "model": model,  # parameters named 0.weight, ... inside their modules' clusters
+        "feeds": [(xb, looked_up, "indices"), (yb, loss, "targets")],
+        "rankdir": "TB",
+        "grad_beside": False,
+        "title": "One training step of makemore's MLP, a batch of 32",
+    }
+    parts = {**parts, "Xb": xb, "Yb": yb, "logits": logits, "loss": loss, "model": model}
+    return Scene(loss, options, parts)
 
 
 Example = namedtuple("Example", ["build", "summary"])
@@ -168,7 +184,8 @@ EXAMPLES = {
     ),
     "batchnorm-composed": Example(
         batchnorm_composed,
-        "BatchNorm of a 4x3 tensor built from primitives, all inside one 'BatchNorm (composed)' cluster",
+        "BatchNorm of a 4x3 tensor built from primitives, all inside one "
+        "'BatchNorm (composed)' cluster",
     ),
     "batchnorm-fused": Example(
         batchnorm_fused,
@@ -176,7 +193,8 @@ EXAMPLES = {
     ),
     "batchnorm-side-by-side": Example(
         batchnorm_side_by_side,
-        "the composed and the fused BatchNorm on the same numbers in one picture: same leaves, same grads",
+        "the composed and the fused BatchNorm on the same numbers in one picture: "
+        "same leaves, same grads",
     ),
     "batchnorm-values": Example(
         batchnorm_values,
@@ -184,7 +202,8 @@ EXAMPLES = {
     ),
     "makemore-step": Example(
         makemore_step,
-        "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, cross-entropy), a cluster per module",
+        "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, "
+        "cross-entropy), a cluster per module",
     ),
 }
 
@@ -210,7 +229,8 @@ def configure(parser):
     parser.add_argument(
         "-o",
         "--output",
-        help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default NAME.svg)",
+        help="file to write; the suffix picks the format: .svg, .png, .pdf or .dot (default "
+        "NAME.svg); with --steps: .html, .gif or a folder ending in / for one PNG per step",
     )
     parser.add_argument("--list", action="store_true", help="list the examples and what each shows")
     parser.add_argument(
@@ -226,11 +246,35 @@ def configure(parser):
         const=1,
         type=int,
         metavar="DEPTH",
-        help="fold each group (module, composed BatchNorm) into one box; DEPTH 2 folds the groups inside the top ones",
+        help="fold each group (module, composed BatchNorm) into one box; DEPTH 2 folds the "
+        "groups inside the top ones",
     )
     parser.add_argument(
         "--show-saved", action="store_true", help="draw what fused ops saved for backward"
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="play the backward pass one node at a time (scalar examples: neuron, "
+        "batchnorm-values)",
+    )
+    parser.add_argument(
+        "--renderer",
+        choices=renderers.RENDERERS,
+        help="program that lays the graph out "
+        "(default auto: graphviz-pure for SVG/PNG, dot for PDF)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop a layout that takes longer (default {renderers.DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _fail(message, code=1):
+    print(f"tinygrad-bn graph: {message}", file=sys.stderr)
+    return code
 
 
 def run(args) -> int:
@@ -242,11 +286,16 @@ def run(args) -> int:
             print("\nchoose one: tinygrad-bn graph NAME -o FILE.svg", file=sys.stderr)
         return 0 if args.list else 2
     if args.name not in EXAMPLES:
-        print(
-            f"tinygrad-bn graph: no example called {args.name!r}; choose one of: {', '.join(EXAMPLES)} (see --list)",
-            file=sys.stderr,
+        names = ", ".join(EXAMPLES)
+        return _fail(f"no example called {args.name!r}; choose one of: {names} (see --list)", 2)
+    if args.collapse is not None and args.collapse < 1:
+        return _fail(
+            f"--collapse {args.collapse}: give a depth of 1 or more (1 folds each top-level "
+            "group, 2 the groups inside them)",
+            2,
         )
-        return 2
+    if args.timeout is not None and not args.timeout > 0:
+        return _fail(f"--timeout {args.timeout:g}: give a positive number of seconds", 2)
     options = {}
     if args.rankdir:
         options["rankdir"] = args.rankdir
@@ -258,17 +307,37 @@ def run(args) -> int:
         options["collapse"] = True if args.collapse == 1 else args.collapse
     if args.show_saved:
         options["show_saved"] = True
-    path = Path(args.output or f"{args.name}.svg")
-    if path.suffix.lower() not in (".svg", ".png", ".pdf", ".dot"):
-        print(
-            f"tinygrad-bn graph: cannot tell the format of {str(path)!r}; end the file name in .svg, .png, .pdf or .dot",
-            file=sys.stderr,
-        )
-        return 2
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.steps:
+        return _run_steps(args, options)
+    path = args.output or f"{args.name}.svg"
     try:
-        save(draw_example(args.name, **options), path)
-    except (GraphvizNotFoundError, GraphTooBigError) as error:
-        print(f"tinygrad-bn graph: {error}", file=sys.stderr)
-        return 1
+        path = check_output_path(path, FORMATS)
+    except ValueError as error:
+        return _fail(error, 2)
+    except OSError as error:
+        return _fail(error)
+    try:
+        save(draw_example(args.name, **options), path, renderer=args.renderer)
+    except (GraphvizNotFoundError, GraphTooBigError, RenderTimeoutError, OSError) as error:
+        return _fail(error)
     print(f"wrote {path}")
+    return 0
+
+
+def _run_steps(args, options):
+    """`graph NAME --steps -o steps.html | steps.gif | DIR/`: the backward pass, frame by frame."""
+    from . import viz_steps
+
+    output = args.output or f"{args.name}-steps.html"
+    scene = build(args.name)
+    options = {**scene.options, **options}
+    try:
+        written = viz_steps.write_steps(scene.root, output, renderer=args.renderer, **options)
+    except ValueError as error:
+        return _fail(error, 2)
+    except (GraphvizNotFoundError, GraphTooBigError, RenderTimeoutError, OSError) as error:
+        return _fail(error)
+    print(f"wrote {written}")
     return 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..safe_write import replacing
 from ..tensor import Tensor
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, train
@@ -36,7 +37,8 @@ class CouplingResult:
 
 
 def jacobian(f, x: np.ndarray) -> np.ndarray:
-    """d f(x) / d x for f: (N, D) Tensor -> (N, K) Tensor, as an (N*K, N*D) matrix, one backward per output."""
+    """d f(x) / d x for f: (N, D) Tensor -> (N, K) Tensor, as an (N*K, N*D) matrix;
+    one backward per output."""
     x = Tensor(x, requires_grad=True)
     y = f(x)
     rows = []
@@ -90,11 +92,13 @@ def run(quick=False, data=None, seed=42, out=None) -> CouplingResult:
     model.train()
     r = CouplingResult(n, jacobians, (splits.vocab.size, emb.shape[1]), off, diag, effect)
     print(
-        f"Jacobian of the logits with respect to the embeddings, batch of {n} (blocks of {r.block_size[0]} x {r.block_size[1]}):"
+        f"Jacobian of the logits with respect to the embeddings, batch of {n} "
+        f"(blocks of {r.block_size[0]} x {r.block_size[1]}):"
     )
     for mode in ("train", "eval"):
         print(
-            f"  {mode:<5} mode: max |on-diagonal block entry| {diag[mode]:.2e}, max |off-diagonal| {off[mode]:.2e}; "
+            f"  {mode:<5} mode: max |on-diagonal block entry| {diag[mode]:.2e}, "
+            f"max |off-diagonal| {off[mode]:.2e}; "
             f"changing example 1 moves example 0's logits by {effect[mode]:.2e}"
         )
     r.files = draw_plots(_plots, r, folder)
@@ -131,6 +135,7 @@ def _plots(plt, r, folder):
     fig.colorbar(image, ax=axes, label="log10 |entry| (black: zero)")
     path = folder / "batch_coupling.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
+    with replacing(path) as tmp:  # Ctrl-C leaves the old picture or the new one, never half
+        fig.savefig(tmp, dpi=80)
     plt.close(fig)
     return [path]

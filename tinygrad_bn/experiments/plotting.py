@@ -6,6 +6,8 @@ how to get the pictures. The Agg backend writes PNG files; no display needed.
 
 from pathlib import Path
 
+from ..safe_write import replacing, shown
+
 PLOTS_HINT = (
     "matplotlib is not installed, so no plots were drawn; for plots: pip install tinygrad-bn[plots]"
 )
@@ -25,7 +27,8 @@ def pyplot():
 
 
 def draw_plots(plot, *args, announce=True) -> list[Path]:
-    """Files written by `plot(plt, *args)`, printed one per line; without matplotlib, the hint and []."""
+    """Files written by `plot(plt, *args)`, printed one per line;
+    without matplotlib, the hint and []."""
     plt = pyplot()
     if plt is None:
         print(f"  {PLOTS_HINT}")
@@ -33,7 +36,7 @@ def draw_plots(plot, *args, announce=True) -> list[Path]:
     files = plot(plt, *args)
     if announce:
         for path in files:
-            print(f"  plot: {path}")
+            print(f"  plot: {shown(path)}")
     return files
 
 
@@ -42,6 +45,7 @@ def save(fig, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    with replacing(path) as tmp:  # Ctrl-C leaves the old picture or the new one, never half
+        fig.savefig(tmp, dpi=DPI)
     pyplot().close(fig)
     return path

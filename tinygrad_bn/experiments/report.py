@@ -8,6 +8,8 @@ report.write()   # -> tinygrad-bn-report/README.md
 
 from pathlib import Path
 
+from ..safe_write import write_text
+
 
 def _cell(value) -> str:
     if isinstance(value, float):
@@ -49,5 +51,4 @@ class Report:
 
     def write(self) -> Path:
         path = self.folder / "README.md"
-        path.write_text("\n".join(self.parts), encoding="utf-8")
-        return path
+        return write_text(path, "\n".join(self.parts))

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import viz
 from ..functional import batchnorm_composed, batchnorm_fused
+from ..safe_write import shown
 from ..tensor import Tensor
 from .common import heading, load_splits, output_folder
 from .mlp import build_mlp, forward_collect, train
@@ -103,9 +104,9 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     result.files += _graphs(folder / "graphs")
     report = _report(result, cfg, folder)
     heading("where everything went")
-    print(f"  report: {report}")
+    print(f"  report: {shown(report)}")
     for path in result.files:
-        print(f"  {path}")
+        print(f"  {shown(path)}")
     print("  next: tinygrad-bn demo --list   (the nine experiments, each with --quick)")
     return result
 
@@ -183,7 +184,7 @@ def _plots(plt, result, folder):
 
 
 def _graphs(folder):
-    """BatchNorm on a 4 x 3 batch, composed and fused, as pictures (or .dot text without Graphviz)."""
+    """BatchNorm on a 4 x 3 batch, composed and fused, as PNGs (the .dot text if none renders)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal((4, 3)), requires_grad=True, label="x")
@@ -199,10 +200,10 @@ def _graphs(folder):
         loss.label = "loss"
         loss.backward()
         try:
-            files.append(viz.render(loss, folder / f"{name}.png", show_saved=True))
-        except viz.GraphvizNotFoundError as error:
-            print(f"  {error}")
-            files.append(folder / f"{name}.dot")
+            files.append(viz.render(loss, folder / f"{name}.png", show_saved=True, rankdir="TB"))
+        except (viz.GraphvizNotFoundError, viz.RenderTimeoutError) as error:
+            files.append(viz.render(loss, folder / f"{name}.dot", show_saved=True))
+            print(f"  {error}\n  the DOT text is in {shown(files[-1])}")
     return files
 
 
@@ -267,7 +268,8 @@ def _report(result, cfg, folder):
             report.image(path, path.stem.replace("_", " "))
         else:
             report.text(
-                f"`{path.name}`: Graphviz's `dot` was not found; render it with `dot -Tpng {path.name} -o {path.stem}.png`."
+                f"`{path.name}`: the DOT text, not rendered here; render it with "
+                f"`graphviz-pure -Tpng {path.name} -o {path.stem}.png`."
             )
     report.text(
         "More: `tinygrad-bn demo --list` lists the nine experiments; each runs with `--quick` in seconds."

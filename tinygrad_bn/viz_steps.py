@@ -1,0 +1,340 @@
+"""Backprop, step by step: the backward pass of a scalar graph as a series of pictures.
+
+    steps = backward_steps(o)              # what each step does, as data
+    write_steps(o, "steps.html")           # one page: previous/next, a slider, the arrow keys
+    write_steps(o, "steps.gif")            # an animated GIF for slides
+    write_steps(o, "steps/")               # one PNG per frame
+
+Frame 0 is the forward graph with every grad empty. Frame k processes the k-th node in the
+order `Value.backward()` uses (the topological order, reversed): the node's grad has fully
+arrived (every node computed from it has passed its share back), and for each input
+
+    input.grad += (local derivative d node / d input) * node.grad
+
+An input used twice (x * x) receives two += in the same step, and the picture shows its grad
+growing twice. The pictures are laid out once: every frame has the same boxes of the same size,
+so only the numbers and the colours change from frame to frame.
+"""
+
+import html
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import renderers, safe_write
+from .graph import topological_order
+from .value import Value
+from .viz import MONO, GraphTooBigError, _Drawing, _monospaced, _number
+
+CURRENT, RECEIVING = "#d62728", "#1f77b4"  # the node being processed; the inputs it adds into
+FRAME = '<table border="3" cellborder="0" cellspacing="0" cellpadding="0" color="{color}">'
+KEY = "red: the node being processed, its grad complete; blue: the inputs it adds into"
+GRAD_WIDTH = 10  # characters of a grad in a frame, so that every frame has the same layout
+STEP_FORMATS = ("html", "gif")
+MAX_FRAMES = 200  # more frames than anyone steps through; draw a smaller graph
+
+# what d(out)/d(input) is for each op, written as a teacher would on the board
+LOCAL_RULES = {
+    "+": ("1", "1"),
+    "*": ("b", "a"),
+    "tanh": ("1 - out^2",),
+    "exp": ("out",),
+    "log": ("1/a",),
+    "relu": ("1 if out > 0 else 0",),
+    "**": ("b a^(b-1)", "a^b ln a"),
+}
+
+
+@dataclass
+class Addition:
+    """One `input.grad += local * grad` of a step, with the input's grad before and after."""
+
+    input: object
+    local: float
+    rule: str
+    before: float
+    after: float
+
+
+@dataclass
+class Step:
+    """The processing of one node: its complete grad and what it adds into each input."""
+
+    node: object
+    grad: float
+    additions: list = field(default_factory=list)
+
+
+def backward_steps(root):
+    """The steps `root.backward()` takes, computed on the side: no grad of the graph changes."""
+    if not isinstance(root, Value):
+        raise ValueError(
+            "the step-through plays the backward pass of a scalar graph of tinygrad_bn Values, "
+            f"not of a {type(root).__name__}: draw other graphs whole with draw_dot, or try: "
+            "tinygrad-bn graph neuron --steps -o steps.html"
+        )
+    order = topological_order(root)
+    computed = [node for node in reversed(order) if node._prev]
+    if len(computed) + 1 > MAX_FRAMES:
+        raise GraphTooBigError(
+            f"this graph has {len(computed)} computed nodes, so {len(computed) + 1} frames, more "
+            f"than {MAX_FRAMES}: step through a smaller graph (the neuron, one BatchNorm column)"
+        )
+    grads = {node: 0.0 for node in order}
+    grads[root] = 1.0  # d root / d root
+    steps = []
+    for node in computed:
+        step = Step(node, grads[node])
+        for child, local, rule in _local_derivatives(node):
+            before = grads[child]
+            grads[child] = before + local * grads[node]
+            step.additions.append(Addition(child, local, rule, before, grads[child]))
+        steps.append(step)
+    return steps
+
+
+def _local_derivatives(node):
+    """(input, d node / d input, the rule as text) for each input; a repeated input comes twice."""
+    op = node._op
+    rules = LOCAL_RULES.get(op) or LOCAL_RULES.get(op[:2]) or ()
+    if op.startswith("**") and op != "**":
+        rules = (f"{op[2:]} a^({op[2:]}-1)",)  # a ** p with a plain number p
+    pairs = [(node._a, node._da), (node._b, node._db)][: len(node._prev)]
+    return [
+        (child, local, rules[k] if k < len(rules) else "local")
+        for k, (child, local) in enumerate(pairs)
+    ]
+
+
+def _name(node, index):
+    """The node's label (in parentheses if it is a formula), or its place in the walk."""
+    label = getattr(node, "label", "")
+    if not label:
+        return f"#{index[node]} ({node._op or f'{node.data:g}'})"
+    return label if re.fullmatch(r"[\w\[\],.]+", label) else f"({label})"
+
+
+def step_text(step, number, total, index):
+    """The lines that explain one step, with its numbers."""
+    name = _name(step.node, index)
+    why = "the seed, d out / d out" if number == 1 else "complete: every user passed it back"
+    lines = [
+        f"step {number} of {total}: node {name} (op {step.node._op}), "
+        f"grad {_number(step.grad)} ({why})"
+    ]
+    for add in step.additions:
+        child = _name(add.input, index)
+        lines.append(
+            f"  {child}.grad += {_number(add.local)} * {_number(step.grad)}   "
+            f"[d {name} / d {child} = {add.rule}]   {_number(add.before)} -> {_number(add.after)}"
+        )
+    return lines
+
+
+# ---- the frames as pictures ----------------------------------------------------------------
+
+
+class _Frame(_Drawing):
+    """The drawing of one frame: grads as they stand after `shown` steps, the step highlighted."""
+
+    def setup(self, grads, current, receiving, caption):
+        self.grads, self.current, self.receiving, self.caption = grads, current, receiving, caption
+        return self
+
+    def grad_text(self, node):
+        grad = self.grads.get(node)
+        text = "" if grad is None else _number(grad)
+        return f'<font face="{MONO}">{_monospaced(text.rjust(GRAD_WIDTH))}</font>'
+
+    def _box(self, node, role):
+        """The usual box inside a frame of 3 points: red for the node being processed, blue for
+        the inputs it adds into, invisible otherwise (so that no box changes size)."""
+        color = CURRENT if node is self.current else RECEIVING if node in self.receiving else None
+        frame = FRAME.format(color=color or "transparent")
+        box = super()._box(node, role).replace("<table ", '<table color="black" ', 1)
+        return f"{frame}<tr><td>{box}</td></tr></table>"
+
+    def _op_node(self, i, op, prev, fused):
+        line = super()._op_node(i, op, prev, fused)
+        if self.order[i] is self.current:
+            line = line.replace(" label=", ' style=filled fillcolor="#fbd3d3" label=', 1)
+        return line
+
+    def _input_edges(self, i, op, prev):
+        edges = super()._input_edges(i, op, prev)
+        if self.order[i] is not self.current:
+            return edges
+        style = f'color="{CURRENT}" penwidth=2.5 dir=back arrowtail=normal'
+        return [
+            e[:-2] + f" {style}]\n" if e.endswith("]\n") else e[:-1] + f" [{style}]\n"
+            for e in edges
+        ]
+
+    def caption_extra(self):
+        return self.caption
+
+
+def step_frames(root, **options):
+    """The DOT text of every frame, and each frame's explanation (lines of text)."""
+    steps = backward_steps(root)
+    rankdir = options.pop("rankdir", "LR")
+    title = options.pop("title", "") or "the backward pass"
+    options.pop("show_saved", None)
+    walk = topological_order(root)
+    index = {node: i for i, node in enumerate(walk)}
+    texts = [["frame 0: the forward pass is done; every grad is still empty"]]
+    texts += [step_text(s, k, len(steps), index) for k, s in enumerate(steps, 1)]
+    width = max(len(line) for lines in texts for line in lines)
+    height = max(len(lines) for lines in texts)
+    grads, frames = {}, []
+    for k, lines in enumerate(texts):
+        step = steps[k - 1] if k else None
+        if step is not None:
+            grads.setdefault(step.node, step.grad)
+            for add in step.additions:
+                grads[add.input] = add.after
+        receiving = {add.input for add in step.additions} if step else set()
+        caption = [line.ljust(width) for line in lines] + [" " * width] * (height - len(lines))
+        caption.append(KEY)
+        drawing = _Frame(
+            root,
+            options.get("show_data", True),
+            True,
+            False,
+            False,
+            options.get("inputs", ()),
+        ).setup(dict(grads), step.node if step else None, receiving, caption)
+        drawing.constant_grads = options.get("constant_grads", False)
+        title_k = f"Backprop step by step: {title}"
+        frames.append(drawing.picture(rankdir, None, options.get("legend", True), title_k))
+    return frames, texts
+
+
+def write_steps(root, path, *, renderer=None, timeout=None, **options):
+    """Write the step-through to `path`: .html (one page), .gif (animated) or a folder (PNGs).
+
+    A folder is given by a path ending in "/" or one that exists; it is filled all at once."""
+    text = str(path)
+    folder = text.endswith(("/", "\\")) or Path(text).is_dir()
+    path = Path(text)
+    fmt = None if folder else path.suffix.lower().lstrip(".")
+    if not folder and fmt not in STEP_FORMATS:
+        raise ValueError(
+            f"cannot tell what to write from {text!r}: end it in .html (a page to step through), "
+            ".gif (an animation) or / (a folder of PNG frames)"
+        )
+    parent = path.parent if not folder else path.resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {text}: the folder {parent} does not exist; create it first "
+            f"(mkdir -p {parent}) or write somewhere else"
+        )
+    for key in ("model", "feeds", "collapse", "grad_beside", "max_nodes"):
+        options.pop(key, None)
+    frames, texts = step_frames(root, **options)
+
+    def render(picture, fmt):
+        size = f"{picture.size}, frame {frames.index(picture)} of {len(frames) - 1}"
+        return renderers.layout(picture.source, fmt, renderer=renderer, timeout=timeout, size=size)
+
+    if folder:
+        with safe_write.staged_folder(path) as stage:
+            for k, picture in enumerate(frames):
+                safe_write.write_bytes(stage / f"step-{k:03d}.png", render(picture, "png"))
+        return path
+    if fmt == "gif":
+        return safe_write.write_bytes(path, _gif([render(p, "png") for p in frames]))
+    svgs = [render(p, "svg").decode("utf-8") for p in frames]
+    title = options.get("title") or "the backward pass"
+    return safe_write.write_text(path, _page(title, svgs, texts))
+
+
+def _gif(pngs, milliseconds=1800):
+    """An animated GIF of PNG frames (padded with white to the largest), looping forever."""
+    from PIL import Image
+
+    images = [Image.open(io.BytesIO(data)).convert("RGB") for data in pngs]
+    width, height = max(i.width for i in images), max(i.height for i in images)
+    padded = []
+    for image in images:
+        canvas = Image.new("RGB", (width, height), "white")
+        canvas.paste(image, (0, 0))
+        padded.append(canvas.convert("P", palette=Image.Palette.ADAPTIVE, colors=255))
+    out = io.BytesIO()
+    durations = [milliseconds * 2] + [milliseconds] * (len(padded) - 1)  # linger on frame 0
+    padded[0].save(out, "GIF", save_all=True, append_images=padded[1:], duration=durations, loop=0)
+    return out.getvalue()
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Backprop step by step: {title}</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; }}
+#controls {{ position: sticky; top: 0; background: #fff; padding: 0.4em 0; }}
+#controls button {{ font-size: 1.1em; }}
+#slider {{ width: 40%; vertical-align: middle; }}
+#explain {{ background: #f6f6f6; padding: 0.5em; font-size: 1.05em; }}
+.frame svg {{ max-width: 100%; height: auto; }}
+</style></head>
+<body>
+<h1>Backprop step by step: {title}</h1>
+<p>Frame 0 is the forward pass with every grad empty. Each next frame processes one node in the
+order <code>backward()</code> uses: its grad (red) has fully arrived, and the local derivative
+times that grad is added (<code>+=</code>) into each input (blue). Keys: &larr; and &rarr;.</p>
+<div id="controls">
+<button id="previous" type="button">&larr; previous</button>
+<input id="slider" type="range" min="0" max="{last}" value="0" aria-label="frame">
+<button id="next" type="button">next &rarr;</button>
+<span id="counter"></span>
+</div>
+<pre id="explain"></pre>
+<div id="frames">
+{frames}
+</div>
+<script>
+const texts = {texts};
+const frames = document.querySelectorAll(".frame");
+const slider = document.getElementById("slider");
+let current = 0;
+function show(k) {{
+  current = Math.max(0, Math.min(frames.length - 1, k));
+  frames.forEach((frame, i) => {{ frame.hidden = i !== current; }});
+  slider.value = current;
+  const last = frames.length - 1;
+  document.getElementById("counter").textContent = "frame " + current + " of " + last;
+  document.getElementById("explain").textContent = texts[current].join("\\n");
+}}
+document.getElementById("previous").addEventListener("click", () => show(current - 1));
+document.getElementById("next").addEventListener("click", () => show(current + 1));
+slider.addEventListener("input", () => show(Number(slider.value)));
+document.addEventListener("keydown", (event) => {{
+  if (event.key === "ArrowRight") {{ show(current + 1); event.preventDefault(); }}
+  if (event.key === "ArrowLeft") {{ show(current - 1); event.preventDefault(); }}
+}});
+show(0);
+</script>
+</body></html>
+"""
+
+
+def _page(title, svgs, texts):
+    """One self-contained HTML page: every frame's SVG inline, nothing loaded from elsewhere."""
+    frames = "\n".join(
+        f'<div class="frame" data-frame="{k}"{" hidden" if k else ""}>{_inline(svg)}</div>'
+        for k, svg in enumerate(svgs)
+    )
+    return PAGE.format(
+        title=html.escape(title),
+        last=len(svgs) - 1,
+        frames=frames,
+        texts=json.dumps(texts).replace("</", "<\\/"),
+    )
+
+
+def _inline(svg):
+    """An SVG document as an element to put in a page (no XML prolog, no DOCTYPE, no comments)."""
+    svg = svg[svg.index("<svg") :]
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S)
