@@ -451,30 +451,24 @@ class BatchNorm1d(Module):
 
     def forward(self, x):
         x = F._as_tensor(x)
+        batch_statistics = self.training or self.running_mean is None
         who = f"BatchNorm1d({self.num_features})"
-        F._batch_axes(x, who)
-        F._check_features(x, self.num_features, who, who)
-        use_batch_stats = self.training or self.running_mean is None
-        if use_batch_stats:
-            F._check_training_batch(x, who)
-        counting = self.training and self.track_running_stats
-        momentum = self.momentum
-        if counting and momentum is None:  # cumulative average: batch k gets weight 1/k
-            momentum = 1.0 / float(self.num_batches_tracked.data + 1)
-        keep = not self.training or self.track_running_stats
-        out = F.batch_norm(
-            x,
-            self.running_mean if keep else None,
-            self.running_var if keep else None,
-            self.weight,
-            self.bias,
-            training=use_batch_stats,
-            momentum=0.0 if momentum is None else momentum,
-            eps=self.eps,
-            fused=self.fused,
-        )
-        if counting:  # only once the batch went through: a refused batch changes nothing
+        F.check_input(x, self.weight, self.bias, who, batch_statistics, self.num_features)
+        if not batch_statistics:  # evaluation: normalise with the running statistics
+            mean, var = self.running_mean.data, self.running_var.data
+            return F._eval(x, mean, var, self.weight, self.bias, self.eps, self.fused)
+        batchnorm = F._fused if self.fused else F._composed
+        out, mean, var = batchnorm(x, self.weight, self.bias, self.eps, 0)  # biased variance
+        if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
+            momentum = self.momentum
+            if momentum is None:  # a cumulative average: batch k gets weight 1/k
+                momentum = 1.0 / self.num_batches_tracked.item()
+            n = x.numel() // self.num_features  # values per feature: N, or N * L
+            running_mean, running_var = self.running_mean.data, self.running_var.data
+            running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
+            unbiased_var = var.reshape(-1) * n / (n - 1)  # PyTorch keeps the unbiased variance
+            running_var[...] = (1 - momentum) * running_var + momentum * unbiased_var
         return out
 
     def extra_repr(self):

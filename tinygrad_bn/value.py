@@ -44,6 +44,15 @@ class Value:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
 
+    @property
+    def _saved(self):
+        """What this node's backward uses: the local derivative for each input."""
+        if self._a is None:
+            return {}
+        if self._b is None:
+            return {"d/da": self._da}
+        return {"d/da": self._da, "d/db": self._db}
+
     # ---- ops: result, op name, each input with d(out)/d(input) -------------
 
     def __add__(self, other):  # d(a+b)/da = 1, d(a+b)/db = 1

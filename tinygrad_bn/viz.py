@@ -227,12 +227,10 @@ class _Drawing:
         """How many shapes the picture would hold."""
         computed = sum(1 for node in self.order if node._prev and node not in self.folded)
         visible = len(self.order) - len(self.folded)
-        fused = [
-            n
-            for n in self.order
-            if self.is_tensor and n._saved is not None and n not in self.folded
-        ]
-        saved = sum(len(n._saved) for n in fused) if self.show_saved else 0
+        saved = 0
+        if self.show_saved:
+            shown = [n for n in self.order if n._prev and n not in self.folded]
+            saved = sum(len(self._saved_entries(n)[0]) for n in shown)
         return visible + computed + saved + len(set(self.folded.values()))
 
     def lines(self, max_nodes, legend):
@@ -257,16 +255,20 @@ class _Drawing:
             roles.add(role)
             where.append(f"\tv{i} [label=<{self._box(node, role)}>]\n")
             if prev:
-                fused = self.is_tensor and node._saved is not None
+                fused = getattr(node, "_fused", False)
                 roles.add("fused" if fused else "op")
                 where.append(self._op_node(i, node._op, prev, fused))
                 edges.append(f"\to{i} -> v{i}\n")
                 edges.extend(self._input_edges(i, node._op, prev))
-                if fused and self.show_saved:
-                    roles.add("saved")
-                    for k, (name, array) in enumerate(node._saved.items()):
-                        where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, array)}>]\n")
+                if self.show_saved:
+                    boxes_of_saved, drawn_inputs = self._saved_entries(node)
+                    if boxes_of_saved or drawn_inputs:
+                        roles.add("saved")
+                    for k, (name, value) in enumerate(boxes_of_saved):
+                        where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, value)}>]\n")
                         edges.append(f"\to{i} -> s{i}_{k} [{SAVED_EDGE}]\n")
+                    for name, j in drawn_inputs:  # a saved input: a dashed line to its own box
+                        edges.append(f"\to{i} -> v{j} [{_saved_edge(name)}]\n")
         edges = self._fold_edges(edges, boxes)
         for path, (box, ops) in boxes.items():
             roles.add("collapsed")
@@ -345,8 +347,24 @@ class _Drawing:
             rows.append(("grad", "None" if node.grad is None else _compact(node.grad)))
         return head + "".join(_table_row(*row) for row in rows) + "</table>"
 
+    def _saved_entries(self, node):
+        """What an op saved for its backward (its `_saved` record), None left out:
+        ([(name, value)] to draw as boxes, [(name, position)] of saved nodes drawn already)."""
+        boxes, drawn = [], []
+        for name, value in getattr(node, "_saved", {}).items():
+            is_node = hasattr(value, "_prev")  # a saved Tensor (an input, say)
+            if is_node and value in self.index:
+                drawn.append((name, self.index[value]))
+            elif value is not None:
+                boxes.append((name, value.data if is_node else value))
+        return boxes, drawn
+
     def _saved_box(self, name, array):
         head = f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{ROLES["saved"][0]}" color="#7a55a8">'
+        if not isinstance(array, np.ndarray):  # a number (a Value's local derivative) or an index
+            title = f"<b>{_esc(SAVED_NAMES.get(name, name))}</b>"
+            text = _number(array) if isinstance(array, float) else _esc(repr(array)[:60])
+            return head + _table_row(title, text) + "</table>"
         rows = [
             (
                 f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}",
@@ -459,6 +477,11 @@ def _table_row(name, text):
         return f'<tr><td colspan="2" align="left">{name}</td></tr>'
     lines = '<br align="left"/>'.join(text.split("\n")) + '<br align="left"/>'
     return f'<tr><td align="left" valign="top">{name}</td><td align="left" balign="left"><font face="{MONO}">{lines}</font></td></tr>'
+
+
+def _saved_edge(name):
+    """A dashed 'saved' line from an op to an input it saved, labelled with the saved name."""
+    return SAVED_EDGE.replace('label="saved"', f'label="saved {_esc(name)}"')
 
 
 def _compact(array):
