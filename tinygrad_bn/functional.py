@@ -2,8 +2,8 @@
 
 BatchNorm (Ioffe & Szegedy, 2015) normalises each feature over the batch:
 
-    mean  = (1/n) sum_i x_i                    n = N (input (N, C)) or N*L (input (N, C, L))
-    var   = (1/d) sum_i (x_i - mean)^2         d = n (biased, the paper's and PyTorch's) or n-1 (unbiased)
+    mean  = (1/n) sum_i x_i              n = N (input (N, C)) or N*L (input (N, C, L))
+    var   = (1/d) sum_i (x_i - mean)^2   d = n (biased: the paper, PyTorch) or n-1 (unbiased)
     x_hat = (x - mean) / sqrt(var + eps)
     out   = gamma * x_hat + beta
 
@@ -222,7 +222,8 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
     rows = [list(r) for r in x]
     if len(rows) < 2:
         raise ValueError(
-            f"Expected more than 1 value per channel when training, got {len(rows)} row(s); batchnorm_values needs N >= 2 rows"
+            "Expected more than 1 value per channel when training, "
+            f"got {len(rows)} row(s); batchnorm_values needs N >= 2 rows"
         )
     n_features = len(rows[0])
     if (
@@ -232,7 +233,8 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
     ):
         raise ValueError(
             f"batchnorm_values: every row, gamma and beta must have the same number of features; "
-            f"got rows of lengths {sorted({len(r) for r in rows})}, {len(gamma)} gammas and {len(beta)} betas"
+            f"got rows of lengths {sorted({len(r) for r in rows})}, "
+            f"{len(gamma)} gammas and {len(beta)} betas"
         )
     n = len(rows)
     d = n - _correction(unbiased)
@@ -372,13 +374,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape) :] != shape or len(shape) > x.ndim or not shape:
         raise ValueError(
-            f"layer_norm: normalized_shape {shape} must be the last dimensions of the input, got input of shape {x.shape}; "
+            f"layer_norm: normalized_shape {shape} must be the last dimensions of the input, "
+            f"got input of shape {x.shape}; "
             f"e.g. for input (N, D) use normalized_shape=(D,)"
         )
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and p.shape != shape:
             raise ValueError(
-                f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; they must be equal"
+                f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; "
+                "they must be equal"
             )
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     with group("LayerNorm"):

@@ -65,7 +65,8 @@ class Module:
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
             raise AttributeError(
-                f"{type(self).__name__}: call super().__init__() in __init__ before assigning attributes (here {name!r})"
+                f"{type(self).__name__}: call super().__init__() in __init__ "
+                f"before assigning attributes (here {name!r})"
             )
         # an alias such as BatchNorm1d.gamma
         if isinstance(getattr(type(self), name, None), property):
@@ -86,7 +87,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def register_buffer(self, name, tensor):
-        """Declare state that `state_dict` saves but optimisers never touch (None: declared but absent)."""
+        """Declare state that `state_dict` saves but optimisers never touch (None: absent)."""
         self._buffers[name] = tensor
         object.__setattr__(self, name, tensor)
 
@@ -154,7 +155,7 @@ class Module:
         return self
 
     def eval(self):
-        """Evaluation mode for this module and all its children (BatchNorm uses running statistics)."""
+        """Evaluation mode for this module and its children (BatchNorm: running statistics)."""
         return self.train(False)
 
     def zero_grad(self):
@@ -164,7 +165,7 @@ class Module:
     # ---- saving and loading -------------------------------------------------------
 
     def _state_entries(self):
-        """(key, Tensor) in PyTorch's order: each module's parameters, then its buffers, then its children."""
+        """(key, Tensor) in PyTorch's order: a module's parameters, buffers, then children."""
         entries = []
         for prefix, module in self.named_modules():
             for table in (module._parameters, module._buffers):
@@ -176,7 +177,7 @@ class Module:
         return entries
 
     def state_dict(self):
-        """A snapshot {name: ndarray copy} of every parameter and buffer, keys named and ordered as PyTorch's."""
+        """A snapshot {name: ndarray copy} of every parameter and buffer, keys as PyTorch's."""
         return {key: np.array(t.data, copy=True) for key, t in self._state_entries()}
 
     def load_state_dict(self, state_dict, strict=True):
@@ -210,7 +211,8 @@ class Module:
             raise ValueError(
                 f"cannot load state_dict into {type(self).__name__}, nothing was changed:\n  "
                 + "\n  ".join(problems)
-                + "\n(the keys must be exactly those of this module's state_dict(), with the same shapes)"
+                + "\n(the keys must be exactly those of this module's state_dict(), "
+                "with the same shapes)"
             )
         for target, value in ready:
             target.data[...] = value
@@ -263,7 +265,8 @@ class Linear(Module):
         x = F._as_tensor(x)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
-                f"{self!r} expects input whose last dimension is {self.in_features}, got shape {x.shape}; "
+                f"{self!r} expects input whose last dimension is {self.in_features}, "
+                f"got shape {x.shape}; "
                 "flatten the input (nn.Flatten) or change in_features"
             )
         flat = x if x.ndim == 2 else x.reshape(-1, self.in_features)
@@ -273,11 +276,14 @@ class Linear(Module):
         return out if x.ndim == 2 else out.reshape(*x.shape[:-1], self.out_features)
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        sizes = f"in_features={self.in_features}, out_features={self.out_features}"
+        return f"{sizes}, bias={self.bias is not None}"
 
 
 class Embedding(Module):
-    """A lookup table: row i of `weight` (num_embeddings, embedding_dim) for index i. Initialised N(0, 1)."""
+    """A lookup table: row i of `weight` (num_embeddings, embedding_dim) for index i.
+
+    Initialised N(0, 1), as PyTorch."""
 
     def __init__(self, num_embeddings, embedding_dim, dtype=np.float64, rng=None):
         super().__init__()
@@ -295,7 +301,8 @@ class Embedding(Module):
             idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings)
         ):
             raise ValueError(
-                f"{self!r} needs integer indices in [0, {self.num_embeddings}), got {idx.dtype} values {idx.ravel()[:8]}..."
+                f"{self!r} needs integer indices in [0, {self.num_embeddings}), "
+                f"got {idx.dtype} values {idx.ravel()[:8]}..."
             )
         return self.weight[idx]
 
@@ -422,7 +429,8 @@ class BatchNorm1d(Module):
         ):
             raise ValueError(
                 f"BatchNorm1d: momentum must be a number in [0, 1] or None, got {momentum!r}; "
-                "it is the weight of each new batch in the running statistics (PyTorch's convention, default 0.1)"
+                "it is the weight of each new batch in the running statistics "
+                "(PyTorch's convention, default 0.1)"
             )
         if not eps >= 0:
             raise ValueError(f"BatchNorm1d: eps must be >= 0, got {eps!r}")
