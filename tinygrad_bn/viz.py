@@ -13,7 +13,7 @@ in the picture too):
     blue    inputs (data: Tensors without requires_grad, or Values passed as `inputs=`)
     white   intermediate results
     orange  the output (the node you drew)
-    purple  a fused op (one node with a hand-derived backward) and what it saved
+    purple  a fused op (one node with a hand-derived backward); what an op saved
     grey    a group folded into one box (collapse=...)
 
 Arrows into an op whose arguments do not commute (a - b, a / b, a ** b, a @ b,
@@ -108,7 +108,7 @@ def draw_dot(
     show_grad   print each node's grad
     collapse    True: fold every top-level group into one box; n: fold the groups n deep (2: each
                 module of a Sequential); or a list of group names ("outer/inner") to fold
-    show_saved  draw what each fused op saved for its backward (BatchNorm: x̂ and 1/σ)
+    show_saved  draw what each op saved for its backward (its `_saved`; BatchNorm: x̂, 1/σ, γ)
     inputs      nodes to colour as inputs (for Values, which cannot tell data from parameters)
     max_nodes   refuse graphs with more drawn nodes than this (None: no limit)
     legend      draw the colour legend under the picture
