@@ -99,12 +99,12 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad, out.label, out._fused, out._group = None, "", fused, _Group.current
-        recorded = _GradMode.enabled and any(t.requires_grad for t in inputs)
-        out.requires_grad = recorded
-        out._prev = inputs if recorded else ()  # not recorded: a constant, as under no_grad()
-        out._backward = backward if recorded else None
-        out._saved = saved if recorded else NOTHING_SAVED
-        out._op = op if recorded else ""
+        if _GradMode.enabled and True in [t.requires_grad for t in inputs]:
+            out.requires_grad, out._prev, out._op = True, inputs, op
+            out._backward, out._saved = backward, saved
+        else:  # a constant, as under no_grad(): nothing to remember
+            out.requires_grad, out._prev, out._op = False, (), ""
+            out._backward, out._saved = None, NOTHING_SAVED
         return out
 
     def _lift(self, other):
