@@ -287,7 +287,7 @@ def test_makemore_step_collapses_to_one_box_for_the_model(scenes):
     dot = dot_of(scene, collapse=True)
     (box,) = [k for k in dot.nodes if k.startswith("g")]
     assert text_of(dot.nodes[box]).startswith("Sequential ")
-    (op,) = [k for k, t in ops(dot).items() if t == "cross_entropy"]
+    (op,) = [k for k, t in ops(dot).items() if t == "cross_entropy fused"]
     assert len(ops(dot)) == 1
     parameters = [by_label(dot, name) for name in ("C", "W1", "bngain", "bnbias", "W2", "b2")]
     assert sorted(values(dot)) == sorted([*parameters, by_label(dot, "loss")])
