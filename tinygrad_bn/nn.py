@@ -458,6 +458,8 @@ class BatchNorm1d(Module):
     beta = property(lambda self: self.bias, lambda self, value: setattr(self, "bias", value))
 
     def forward(self, x):
+        """Training: normalise with the batch's statistics, then fold them into the running
+        ones. Evaluation: normalise with the running statistics (the batch's, if none kept)."""
         x = F._as_tensor(x)
         batch_statistics = self.training or self.running_mean is None
         who = f"BatchNorm1d({self.num_features})"
