@@ -481,7 +481,8 @@ def _table_row(name, text):
 
 def _saved_edge(name):
     """A dashed 'saved' line from an op to an input it saved, labelled with the saved name."""
-    return SAVED_EDGE.replace('label="saved"', f'label="saved {_esc(name)}"')
+    labelled = SAVED_EDGE.replace('label="saved"', f'label="saved {_esc(name)}"')
+    return labelled + " constraint=false"  # the input keeps its place left of the op
 
 
 def _compact(array):
