@@ -175,14 +175,14 @@ def _fused(x, gamma, beta, eps, correction):
     """The fused node (x checked); also returns the batch mean and variance arrays."""
     axes, stat_shape, n = _statistics_layout(x)
     d = n - correction
-    mean = x.data.mean(axis=axes, keepdims=True)
-    centred = x.data - mean  # first centre, then square: never E[x^2] - E[x]^2, which cancels
-    var = (centred * centred).sum(axis=axes, keepdims=True) / d
+    mean = x.data.sum(axis=axes, keepdims=True) / n
+    x_hat = x.data - mean  # first centre, then square: never E[x^2] - E[x]^2, which cancels
+    var = (x_hat * x_hat).sum(axis=axes, keepdims=True) / d
     inv_std = 1.0 / np.sqrt(var + eps)
-    x_hat = centred * inv_std
-    scale = 1.0 if gamma is None else gamma.data.reshape(stat_shape)
-    shift = 0.0 if beta is None else beta.data.reshape(stat_shape)
-    out = x_hat * scale + shift
+    x_hat *= inv_std  # x_hat = (x - mean) inv_std
+    out = x_hat * (1.0 if gamma is None else gamma.data.reshape(stat_shape))
+    if beta is not None:
+        out += beta.data.reshape(stat_shape)  # out = gamma x_hat + beta
     inputs = tuple(t for t in (x, gamma, beta) if t is not None)
     wanted = _names_of(x, gamma, beta)
 
@@ -190,11 +190,14 @@ def _fused(x, gamma, beta, eps, correction):
         dbeta = dy.sum(axis=axes, keepdims=True)  # dbeta = sum dy
         dgamma = (dy * x_hat).sum(axis=axes, keepdims=True)  # dgamma = sum dy x_hat
         bessel = n / d  # n / (n - 1) for the unbiased variance, 1 for the biased
-        # x_hat sums to 0 in exact arithmetic; on data like 1e4 + noise rounding leaves ~1e-9,
-        # which would move dx by ~1e-11: centring it again keeps the 1e-12 agreement
-        x_hat = x_hat - x_hat.mean(axis=axes, keepdims=True)
-        g_scale = 1.0 if gamma is None else gamma.data.reshape(stat_shape)
-        dx = g_scale * inv_std / n * (n * dy - dbeta - bessel * x_hat * dgamma)
+        # x_hat sums to 0 in exact arithmetic, but on data like 1e4 + noise rounding leaves ~1e-9,
+        # which would move dx by ~1e-11: x_hat - mean(x_hat) keeps the 1e-12 agreement
+        x_hat_mean = x_hat.sum(axis=axes, keepdims=True) / n
+        # dx = gamma inv_std / n (n dy - dbeta - bessel (x_hat - x_hat_mean) dgamma), by terms:
+        dx = n * dy
+        dx -= dbeta - bessel * x_hat_mean * dgamma
+        dx -= x_hat * (bessel * dgamma)
+        dx *= (1.0 if gamma is None else gamma.data.reshape(stat_shape)) * inv_std / n
         grads = {"x": dx, "gamma": dgamma.reshape(-1), "beta": dbeta.reshape(-1)}
         return tuple(grads[name] for name in wanted)  # one per input, in the order of inputs
 
