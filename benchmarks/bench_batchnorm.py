@@ -5,9 +5,11 @@
     numpy     the fused op's formula as bare numpy: what the fused op costs without the engine
     torch     torch.nn.functional.batch_norm(training=True) + backward (skipped if torch is missing)
 
-Targets: fused >= 2x faster than composed; fused <= 1.2x the bare numpy time
-(the engine's overhead on one op); fused faster than torch at (32, 200) and
-within 3x of it at (4096, 1024).
+Targets (issue 10): fused >= 1.5x faster than composed at every shape, and
+faster than torch at (32, 200). Reported, not targets: fused / numpy (what the
+readable formula and the engine cost against the old speed-tuned in-place
+sequence, which `numpy_step` keeps as the reference) and fused / torch at the
+larger shapes (pure numpy floors near 1.6-1.8x torch at (4096, 1024)).
 
 All sides run in this one process, interleaved round by round; each side's time
 is the best round (per call).
@@ -58,7 +60,10 @@ def allocator_note():
 
 
 def numpy_step(x, gamma, beta, dy):
-    """The fused op's forward and backward for (N, C) input, operation for operation, in bare numpy."""
+    """The old speed-tuned fused forward and backward for (N, C) input, in bare numpy.
+
+    Few passes, temporaries reused in place: the reference that says what the
+    readable formula in functional.py costs."""
     n = x.shape[0]
     mean = np.add.reduce(x, axis=(0,), keepdims=True) / n
     x_hat = x - mean
@@ -238,17 +243,12 @@ def main():
             t = measure(sides, rounds, budget)
             speedup, overhead = t["composed"] / t["fused"], t["fused"] / t["numpy"]
             vs_torch = t["fused"] / t["torch"] if "torch" in t else float("nan")
-            checks = [
-                (f"composed/fused {speedup:.2f} >= 2", speedup >= 2),
-                (f"fused/numpy {overhead:.2f} <= 1.2", overhead <= 1.2),
-            ]
+            checks = [(f"composed/fused {speedup:.2f} >= 1.5", speedup >= 1.5)]
             checks.append(
                 (f"sides agree to {agree:.1e}", agree < (1e-4 if dtype == np.float32 else 1e-10))
             )
             if shape == (32, 200) and "torch" in t:
                 checks.append((f"fused/torch {vs_torch:.2f} < 1", vs_torch < 1))
-            if shape == (4096, 1024) and "torch" in t:
-                checks.append((f"fused/torch {vs_torch:.2f} <= 3", vs_torch <= 3))
             verdict = " ".join("PASS" if ok else "FAIL" for _, ok in checks)
             failures += [f"{shape} {np.dtype(dtype).name}: {what}" for what, ok in checks if not ok]
             us = lambda s: f"{s * 1e6:7.0f}us" if s < 1e-2 else f"{s * 1e3:8.2f}ms"
@@ -259,7 +259,8 @@ def main():
                 flush=True,
             )
     print(
-        "\nengine = fused - numpy: what the Tensor wrapper and backward() add to one fused op per call"
+        "\nengine = fused - numpy: what the readable formula, the Tensor wrapper and backward() "
+        "add to one fused op per call, against the old in-place sequence"
     )
     print(
         "agree = largest relative difference of out, dx, dgamma, dbeta between the fused op and any other side"

@@ -131,7 +131,7 @@ def test_gamma_scales_and_beta_shifts_each_feature(path):
     np.testing.assert_allclose(affine, plain * [2.0, -1.0] + [0.5, 3.0], rtol=1e-14, atol=1e-14)
 
 
-def test_fused_is_one_node_saving_exactly_x_hat_and_inv_std():
+def test_fused_is_one_node_saving_exactly_x_hat_inv_std_and_gamma():
     rng = np.random.default_rng(7)
     x, gamma, beta = (
         Tensor(rng.standard_normal((6, 3)), requires_grad=True),
@@ -141,7 +141,8 @@ def test_fused_is_one_node_saving_exactly_x_hat_and_inv_std():
     out = batchnorm_fused(x, gamma, beta)
     assert out._op == "batchnorm"
     assert out._prev == (x, gamma, beta)
-    assert set(out._saved) == {"x_hat", "inv_std"}
+    assert set(out._saved) == {"x_hat", "inv_std", "gamma"}
+    assert out._saved["gamma"] is gamma  # the Tensor itself: an in-place change is visible
     centred = x.data - x.data.mean(axis=0)
     inv_std = 1 / np.sqrt((centred**2).mean(axis=0) + 1e-5)
     np.testing.assert_allclose(out._saved["inv_std"].ravel(), inv_std, rtol=1e-14)

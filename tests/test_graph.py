@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from tinygrad_bn import Tensor, Value, group, is_grad_enabled, no_grad, topological_order
-from tinygrad_bn.graph import count_users
 
 # The same expressions on both engines: a Value leaf, or a one-element Tensor leaf.
 ENGINES = {
@@ -158,17 +157,6 @@ def test_leaf_grad_is_its_own_array_not_a_view_of_the_upstream_gradient():
     assert x.grad.flags.writeable and x.grad.flags.owndata
     x.grad *= 0.5
     assert x.grad.tolist() == [[0.5] * 3] * 2
-
-
-def test_count_users_counts_every_use_of_every_computed_node_and_skips_leaves():
-    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
-    c = a * b
-    d = c + a
-    product = d * c
-    square = product * product  # one op using the same input twice counts twice
-    e = square.sum()
-    assert count_users(e) == {e: 0, square: 1, product: 2, d: 1, c: 2}
-    assert count_users(c) == {c: 0}
 
 
 def test_topological_order_puts_every_node_after_its_inputs():

@@ -423,10 +423,12 @@ def test_raising_the_limit_draws_the_graph():
 
 
 def fused_square(x):
-    """A fused op like functional.batchnorm_fused: one node, saving what backward needs."""
-    out = Tensor._make(x.data**2, (x,), "square", lambda g: (2 * x.data * g,))
-    out._saved = {"x": x.data.copy()}
-    return out
+    """A fused op in the style of functional.batchnorm_fused: one node, saves what backward needs."""
+
+    def backward(g, x):  # d(x^2) = 2 x dx
+        return (2 * x * g,)
+
+    return Tensor._make(x.data**2, (x,), "square", backward, {"x": x.data.copy()}, fused=True)
 
 
 def test_a_fused_op_is_one_purple_box_and_shows_what_it_saved_only_on_request():

@@ -2,8 +2,8 @@
 
 BatchNorm (Ioffe & Szegedy, 2015) normalises each feature over the batch:
 
-    mean  = (1/n) sum_i x_i                    n = N (input (N, C)) or N*L (input (N, C, L))
-    var   = (1/d) sum_i (x_i - mean)^2         d = n (biased, the paper's and PyTorch's) or n-1 (unbiased)
+    mean  = (1/n) sum_i x_i              n = N (input (N, C)) or N*L (input (N, C, L))
+    var   = (1/d) sum_i (x_i - mean)^2   d = n (biased: the paper, PyTorch) or n-1 (unbiased)
     x_hat = (x - mean) / sqrt(var + eps)
     out   = gamma * x_hat + beta
 
@@ -36,43 +36,47 @@ __all__ = [
 # ---- shared checks ---------------------------------------------------------------
 
 
-def _batch_axes(x, who):
-    """The axes BatchNorm averages over: (0,) for (N, C), (0, 2) for (N, C, L)."""
+def check_input(x, gamma, beta, who, batch_statistics=True, n_features=None):
+    """Every check of a BatchNorm input, made once before anything is computed or changed:
+    the rank, the number of features, gamma's and beta's shapes, and (for batch
+    statistics) more than one value per feature."""
     if x.ndim not in (2, 3):
         raise ValueError(
             f"{who}: expected 2D or 3D input (got {x.ndim}D input of shape {x.shape}); "
-            "BatchNorm1d normalises (N, C) or (N, C, L): add a batch dimension with x.reshape(1, -1) or flatten extra ones"
+            "BatchNorm1d normalises (N, C) or (N, C, L): add a batch dimension with "
+            "x.reshape(1, -1) or flatten extra ones"
         )
-    return (0,) if x.ndim == 2 else (0, 2)
-
-
-def _values_per_channel(x):
-    """n = N for (N, C), N*L for (N, C, L): how many numbers each feature's statistics average."""
-    return x.shape[0] * (x.shape[2] if x.ndim == 3 else 1)
-
-
-def _check_training_batch(x, who):
-    if _values_per_channel(x) == 1:
+    if n_features is not None:
+        _check_features(x, n_features, who, who)
+    for name, p in (("gamma (weight)", gamma), ("beta (bias)", beta)):
+        if p is not None and p.shape != (x.shape[1],):
+            raise ValueError(
+                f"{who}: {name} has shape {p.shape} but the input has {x.shape[1]} features; "
+                f"it must have shape ({x.shape[1]},)"
+            )
+    if batch_statistics and _statistics_layout(x)[2] == 1:
         raise ValueError(
-            f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)} "
-            f"({who}: the variance of one number is undefined; use a batch of at least 2, or eval mode)"
+            "Expected more than 1 value per channel when training, "
+            f"got input size {tuple(x.shape)} ({who}: the variance of one number is undefined; "
+            "use a batch of at least 2, or eval mode)"
         )
 
 
 def _check_features(x, n_features, what, who):
     if x.shape[1] != n_features:
         raise ValueError(
-            f"{who}: input of shape {x.shape} has {x.shape[1]} features (dim 1) but {what} has {n_features}; "
+            f"{who}: input of shape {x.shape} has {x.shape[1]} features (dim 1) "
+            f"but {what} has {n_features}; "
             f"the input must be (N, {n_features}) or (N, {n_features}, L)"
         )
 
 
-def _check_affine(x, gamma, beta, who):
-    for name, p in (("gamma (weight)", gamma), ("beta (bias)", beta)):
-        if p is not None and p.shape != (x.shape[1],):
-            raise ValueError(
-                f"{who}: {name} has shape {p.shape} but the input has {x.shape[1]} features; it must have shape ({x.shape[1]},)"
-            )
+def _statistics_layout(x):
+    """For (N, C) or (N, C, L) input: the axes the statistics average over, the shape
+    they keep ((1, C) or (1, C, 1), to broadcast against x) and n, the values per feature."""
+    if x.ndim == 2:
+        return (0,), (1, -1), x.shape[0]
+    return (0, 2), (1, -1, 1), x.shape[0] * x.shape[2]
 
 
 def _as_tensor(x):
@@ -82,29 +86,6 @@ def _as_tensor(x):
 def _correction(unbiased):
     """Bessel's correction: divide by n - 1 instead of n when `unbiased`."""
     return 1 if unbiased else 0
-
-
-# Per input rank: the batch axes, the einsum that sums a product over them, and the shape of per-feature statistics.
-_LAYOUTS = {2: ((0,), "ij,ij->j", (1, -1)), 3: ((0, 2), "ijk,ijk->j", (1, -1, 1))}
-
-
-def _layout(x, gamma, beta, who):
-    """Check a training batch; return (batch axes, einsum, statistics shape) for its rank, and n, the values per feature."""
-    shape = x.data.shape
-    if len(shape) == 2:
-        n = shape[0]
-    elif len(shape) == 3:
-        n = shape[0] * shape[2]
-    else:
-        _batch_axes(x, who)  # raises: BatchNorm1d takes (N, C) or (N, C, L)
-    if n == 1:
-        _check_training_batch(x, who)
-    features = (shape[1],)
-    if (gamma is not None and gamma.data.shape != features) or (
-        beta is not None and beta.data.shape != features
-    ):
-        _check_affine(x, gamma, beta, who)
-    return _LAYOUTS[len(shape)], n
 
 
 # ---- 1. composed from primitives ----------------------------------------------------
@@ -118,13 +99,14 @@ def batchnorm_composed(x, gamma, beta, eps=1e-5, unbiased=False):
     `unbiased=True` by n - 1 (Bessel's correction, as in the makemore notebooks),
     which makes x_hat smaller by sqrt((n-1)/n).
     """
-    out, _, _ = _composed(_as_tensor(x), gamma, beta, eps, _correction(unbiased))
-    return out
+    x = _as_tensor(x)
+    check_input(x, gamma, beta, "batchnorm_composed")
+    return _composed(x, gamma, beta, eps, _correction(unbiased))[0]
 
 
 def _composed(x, gamma, beta, eps, correction):
-    """The composed graph; also returns the batch mean and variance tensors."""
-    (axes, _, _), n = _layout(x, gamma, beta, "batchnorm_composed")
+    """The composed graph (x checked); also returns the batch mean and variance arrays."""
+    axes, _, n = _statistics_layout(x)
     with group("BatchNorm (composed)"):
         mean = _named(x.mean(dim=axes, keepdim=True), "mean")
         centred = _named(x - mean, "centred")
@@ -137,7 +119,7 @@ def _composed(x, gamma, beta, eps, correction):
         inv_std = _named(var_eps**-0.5, "inv_std")
         x_hat = _named(centred * inv_std, "x_hat")
         out = _scale_and_shift(x_hat, gamma, beta)
-    return out, mean, var
+    return out, mean.data, var.data
 
 
 def _scale_and_shift(x_hat, gamma, beta):
@@ -163,75 +145,71 @@ def _named(t, label):
 def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
     """Training-mode BatchNorm as one graph node with a hand-written backward.
 
-    It saves only x_hat and inv_std = 1/sqrt(var + eps) (see `out._saved`).
-    With d = n (biased) or n - 1 (unbiased) and c = x - mean, the chain rule
-    through out = gamma x_hat + beta and x_hat = c inv_std gives, per feature:
+    Its backward needs x_hat, inv_std = 1/sqrt(var + eps) and gamma: that is
+    what it saves (`out._saved`). With d = n (biased) or n - 1 (unbiased) and
+    c = x - mean, the chain rule through out = gamma x_hat + beta and
+    x_hat = c inv_std gives, per feature:
 
         dbeta  = sum_i dy_i
         dgamma = sum_i dy_i x_hat_i
         dx_hat = gamma dy
-        dvar   = sum_i dx_hat_i c_i (-1/2) inv_std^3           and  d var / d c_i = 2 c_i / d, so
-        dc_i   = inv_std dx_hat_i + dvar 2 c_i / d  =  inv_std (dx_hat_i - x_hat_i sum_j(dx_hat_j x_hat_j) / d)
-        dx_i   = dc_i - mean_j dc_j                           (c = x - mean: the adjoint of centring is centring)
+        dvar   = sum_i dx_hat_i c_i (-1/2) inv_std^3,   and d var / d c_i = 2 c_i / d, so
+        dc_i   = inv_std dx_hat_i + dvar 2 c_i / d
+               = inv_std (dx_hat_i - x_hat_i sum_j(dx_hat_j x_hat_j) / d)
+        dx_i   = dc_i - mean_j dc_j         (c = x - mean: the adjoint of centring is centring)
 
     Since sum_j x_hat_j = 0, the last line is, for d = n,
 
         dx = gamma inv_std / n * (n dy - sum(dy) - x_hat sum(dy x_hat))
 
-    and for d = n - 1 the last term gets a factor n / (n - 1).
+    and for d = n - 1 the last term gets the factor n / (n - 1).
 
-    The code keeps the centring of x_hat explicit (subtracting mean(x_hat), zero
-    in exact arithmetic): for data like 1e4 + 1e-3 noise, rounding in x - mean
-    leaves mean(x_hat) near 1e-9, and dropping it would move dx by ~1e-11
-    relative, where the composed graph (which centres, too) agrees to ~1e-16.
+    The backward below is these lines, term for term.
     """
-    return _fused(_as_tensor(x), gamma, beta, eps, _correction(unbiased))[0]
+    x = _as_tensor(x)
+    check_input(x, gamma, beta, "batchnorm_fused")
+    return _fused(x, gamma, beta, eps, _correction(unbiased))[0]
 
 
 def _fused(x, gamma, beta, eps, correction):
-    """The fused node; also returns the batch mean and (correction-divided) variance arrays.
-
-    Written for speed: few passes over the data, temporaries reused in place
-    (`np.einsum` sums products without building them).
-    """
-    (axes, dot, stat_shape), n = _layout(x, gamma, beta, "batchnorm_fused")
+    """The fused node (x checked); also returns the batch mean and variance arrays."""
+    axes, stat_shape, n = _statistics_layout(x)
     d = n - correction
-    mean = np.add.reduce(x.data, axis=axes, keepdims=True) / n
-    # centred first, then the variance: never E[x^2] - E[x]^2, which cancels catastrophically
-    x_hat = x.data - mean
-    var = np.einsum(dot, x_hat, x_hat).reshape(stat_shape) / d
+    mean = x.data.sum(axis=axes, keepdims=True) / n
+    x_hat = x.data - mean  # first centre, then square: never E[x^2] - E[x]^2, which cancels
+    var = (x_hat * x_hat).sum(axis=axes, keepdims=True) / d
     inv_std = 1.0 / np.sqrt(var + eps)
-    x_hat *= inv_std
-    g_ = None if gamma is None else gamma.data.reshape(stat_shape)
-    out = x_hat * g_ if g_ is not None else x_hat.copy()
+    x_hat *= inv_std  # x_hat = (x - mean) inv_std
+    out = x_hat * (1.0 if gamma is None else gamma.data.reshape(stat_shape))
     if beta is not None:
-        out += beta.data.reshape(stat_shape)
-    inputs = (
-        (x, gamma, beta)
-        if gamma is not None and beta is not None
-        else tuple(t for t in (x, gamma, beta) if t is not None)
-    )
+        out += beta.data.reshape(stat_shape)  # out = gamma x_hat + beta
+    inputs = tuple(t for t in (x, gamma, beta) if t is not None)
+    wanted = _names_of(x, gamma, beta)
 
-    def backward(dy):
-        # per feature, shape (C,)
-        dbeta_c, dgamma_c = np.add.reduce(dy, axis=axes), np.einsum(dot, dy, x_hat)
-        dbeta, dgamma = dbeta_c.reshape(stat_shape), dgamma_c.reshape(stat_shape)
-        k = dgamma / d
-        shift = dbeta / n - k * (np.add.reduce(x_hat, axis=axes, keepdims=True) / n)
-        dx = x_hat * -k  # dx = scale (dy - mean(dy) - k (x_hat - mean(x_hat))), built in place:
-        dx += dy
-        dx -= shift
-        dx *= inv_std if g_ is None else g_ * inv_std
-        grads = (dx, dgamma_c, dbeta_c)
-        return (
-            grads
-            if len(inputs) == 3
-            else tuple(gr for gr, p in zip(grads, (x, gamma, beta)) if p is not None)
-        )
+    def backward(dy, x_hat, inv_std, gamma):
+        dbeta = dy.sum(axis=axes, keepdims=True)  # dbeta = sum dy
+        dgamma = (dy * x_hat).sum(axis=axes, keepdims=True)  # dgamma = sum dy x_hat
+        bessel = n / d  # n / (n - 1) for the unbiased variance, 1 for the biased
+        # x_hat sums to 0 in exact arithmetic, but on data like 1e4 + noise rounding leaves ~1e-9,
+        # which would move dx by ~1e-11: x_hat - mean(x_hat) keeps the 1e-12 agreement
+        x_hat_mean = x_hat.sum(axis=axes, keepdims=True) / n
+        # dx = gamma inv_std / n (n dy - dbeta - bessel (x_hat - x_hat_mean) dgamma), by terms:
+        dx = n * dy
+        dx -= dbeta - bessel * x_hat_mean * dgamma
+        dx -= x_hat * (bessel * dgamma)
+        dx *= (1.0 if gamma is None else gamma.data.reshape(stat_shape)) * inv_std / n
+        grads = {"x": dx, "gamma": dgamma.reshape(-1), "beta": dbeta.reshape(-1)}
+        return tuple(grads[name] for name in wanted)  # one per input, in the order of inputs
 
-    result = Tensor._make(out, inputs, "batchnorm", backward)
-    result._saved, result.label = {"x_hat": x_hat, "inv_std": inv_std}, "out"
+    saved = {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma}
+    result = Tensor._make(out, inputs, "batchnorm", backward, saved, fused=True)
+    result.label = "out"
     return result, mean, var
+
+
+def _names_of(x, gamma, beta):
+    """The names of the inputs that are given (gamma and beta may be None)."""
+    return tuple(name for name, t in (("x", x), ("gamma", gamma), ("beta", beta)) if t is not None)
 
 
 # ---- 3. the scalar version --------------------------------------------------------------
@@ -247,7 +225,8 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
     rows = [list(r) for r in x]
     if len(rows) < 2:
         raise ValueError(
-            f"Expected more than 1 value per channel when training, got {len(rows)} row(s); batchnorm_values needs N >= 2 rows"
+            "Expected more than 1 value per channel when training, "
+            f"got {len(rows)} row(s); batchnorm_values needs N >= 2 rows"
         )
     n_features = len(rows[0])
     if (
@@ -257,7 +236,8 @@ def batchnorm_values(x, gamma, beta, eps=1e-5, unbiased=False):
     ):
         raise ValueError(
             f"batchnorm_values: every row, gamma and beta must have the same number of features; "
-            f"got rows of lengths {sorted({len(r) for r in rows})}, {len(gamma)} gammas and {len(beta)} betas"
+            f"got rows of lengths {sorted({len(r) for r in rows})}, "
+            f"{len(gamma)} gammas and {len(beta)} betas"
         )
     n = len(rows)
     d = n - _correction(unbiased)
@@ -317,37 +297,35 @@ def batch_norm(
     as `nn.BatchNorm1d` does. `fused` picks the one-node op or the composed graph.
     """
     x = _as_tensor(input)
-    _batch_axes(x, "batch_norm")
     if momentum is None:
         raise ValueError(
-            "batch_norm: momentum=None means a cumulative average, which needs the number of batches seen; "
-            "pass momentum=1/num_batches_tracked (nn.BatchNorm1d does this for you)"
+            "batch_norm: momentum=None means a cumulative average, which needs the number of "
+            "batches seen; pass momentum=1/num_batches_tracked (nn.BatchNorm1d does this for you)"
         )
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(
-            f"batch_norm: momentum must be in [0, 1], got {momentum}; it is the weight of the new batch in the running average"
+            f"batch_norm: momentum must be in [0, 1], got {momentum}; "
+            "it is the weight of the new batch in the running average"
         )
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: give both running_mean and running_var, or neither")
+    if not training and running_mean is None:
+        raise ValueError(
+            "batch_norm: evaluation mode (training=False) needs running_mean and running_var; "
+            "pass training=True to use batch statistics"
+        )
+    check_input(x, weight, bias, "batch_norm", batch_statistics=training)
     if running_mean is not None:
         _check_features(x, np.shape(_array(running_mean))[0], "running_mean", "batch_norm")
         _check_features(x, np.shape(_array(running_var))[0], "running_var", "batch_norm")
-    _check_affine(x, weight, bias, "batch_norm")
     if not training:
-        if running_mean is None:
-            raise ValueError(
-                "batch_norm: evaluation mode (training=False) needs running_mean and running_var; "
-                "pass training=True to use batch statistics"
-            )
         return _eval(x, _array(running_mean), _array(running_var), weight, bias, eps, fused)
-    _check_training_batch(x, "batch_norm")
     out, mean, var = (_fused if fused else _composed)(x, weight, bias, eps, 0)
-    if running_mean is not None:
-        n = _values_per_channel(x)
-        mean, var = _array(mean).reshape(-1), _array(var).reshape(-1)
+    if running_mean is not None:  # the docstring's update; PyTorch keeps the unbiased variance
+        n = _statistics_layout(x)[2]
         rm, rv = _array(running_mean), _array(running_var)
-        rm[...] = (1 - momentum) * rm + momentum * mean
-        rv[...] = (1 - momentum) * rv + momentum * var * (n / (n - 1))
+        rm[...] = (1 - momentum) * rm + momentum * mean.reshape(-1)
+        rv[...] = (1 - momentum) * rv + momentum * var.reshape(-1) * n / (n - 1)
     return out
 
 
@@ -368,23 +346,24 @@ def _eval(x, running_mean, running_var, gamma, beta, eps, fused):
             return _scale_and_shift(_named(centred * inv_std, "x_hat"), gamma, beta)
     inv_std = 1.0 / np.sqrt(running_var.reshape(stat_shape) + eps)
     x_hat = (x.data - running_mean.reshape(stat_shape)) * inv_std
-    g_ = gamma.data.reshape(stat_shape) if gamma is not None else None
-    out = x_hat if g_ is None else x_hat * g_
-    if beta is not None:
-        out = out + beta.data.reshape(stat_shape)
-    axes = (0,) if x.ndim == 2 else (0, 2)
+    scale = 1.0 if gamma is None else gamma.data.reshape(stat_shape)
+    shift = 0.0 if beta is None else beta.data.reshape(stat_shape)
+    out = x_hat * scale + shift
+    axes = _statistics_layout(x)[0]
+    wanted = _names_of(x, gamma, beta)
 
-    def backward(dy):  # out = gamma (x - m) inv_std + beta with m, inv_std constants
-        grads = (dy * (inv_std if g_ is None else g_ * inv_std),)
-        if gamma is not None:
-            grads += ((dy * x_hat).sum(axis=axes),)
-        if beta is not None:
-            grads += (dy.sum(axis=axes),)
-        return grads
+    def backward(dy, x_hat, inv_std, gamma):  # mean and inv_std are constants here, so:
+        g_scale = 1.0 if gamma is None else gamma.data.reshape(stat_shape)
+        grads = {
+            "x": dy * g_scale * inv_std,  # dx = gamma inv_std dy
+            "gamma": (dy * x_hat).sum(axis=axes),  # dgamma = sum dy x_hat
+            "beta": dy.sum(axis=axes),  # dbeta = sum dy
+        }
+        return tuple(grads[name] for name in wanted)
 
-    inputs = (x,) + tuple(p for p in (gamma, beta) if p is not None)
-    result = Tensor._make(out, inputs, "batchnorm_eval", backward)
-    result._saved = {"x_hat": x_hat, "inv_std": inv_std}
+    inputs = tuple(t for t in (x, gamma, beta) if t is not None)
+    saved = {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma}
+    result = Tensor._make(out, inputs, "batchnorm_eval", backward, saved, fused=True)
     result.label = "out"
     return result
 
@@ -398,13 +377,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape) :] != shape or len(shape) > x.ndim or not shape:
         raise ValueError(
-            f"layer_norm: normalized_shape {shape} must be the last dimensions of the input, got input of shape {x.shape}; "
+            f"layer_norm: normalized_shape {shape} must be the last dimensions of the input, "
+            f"got input of shape {x.shape}; "
             f"e.g. for input (N, D) use normalized_shape=(D,)"
         )
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and p.shape != shape:
             raise ValueError(
-                f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; they must be equal"
+                f"layer_norm: {name} has shape {p.shape} but normalized_shape is {shape}; "
+                "they must be equal"
             )
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     with group("LayerNorm"):

@@ -68,7 +68,11 @@ def gradcheck(f, *inputs, eps=1e-6, tol=1e-6):
                 if isinstance(inputs[k], Tensor)
                 else ()
             )
-            worst = f"input {k} element {tuple(int(w) for w in where)}, output element {i}: analytic {a[i, j]:.12g}, numeric {n[i, j]:.12g}"
+            element = tuple(int(w) for w in where)
+            worst = (
+                f"input {k} element {element}, output element {i}: "
+                f"analytic {a[i, j]:.12g}, numeric {n[i, j]:.12g}"
+            )
     return GradcheckResult(worst_error <= tol, worst_error, worst, tol)
 
 
@@ -76,7 +80,8 @@ def _tensor_jacobians(f, inputs, eps):
     for x in inputs:
         if x.dtype != np.float64:
             raise TypeError(
-                f"gradcheck needs float64 inputs for accurate differences, got {x.dtype}; use Tensor(x, dtype=np.float64)"
+                f"gradcheck needs float64 inputs for accurate differences, got {x.dtype}; "
+                "use Tensor(x, dtype=np.float64)"
             )
         x.data = np.ascontiguousarray(x.data)  # so that reshape(-1) below is a view
         x.requires_grad_(True)

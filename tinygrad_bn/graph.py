@@ -1,11 +1,10 @@
 """The graph machinery shared by `Value` and `Tensor`.
 
 Every node keeps the nodes it was computed from in `_prev`. Backpropagation
-visits the nodes so that a node comes after everything that depends on it;
-this file finds that order (`topological_order`), or counts each node's
-users so that backpropagation can count them down (`count_users`), with
-explicit stacks, so a graph of a million links needs no recursion
-(Python's limit is about 1,000 frames).
+visits the nodes so that a node comes after everything that depends on it:
+the reverse of `topological_order`, which both engines (and the pictures)
+use. It walks with an explicit stack, so a graph of a million links needs
+no recursion (Python's limit is about 1,000 frames).
 
 `no_grad()` switches graph recording off, as `torch.no_grad()` does.
 """
@@ -72,23 +71,3 @@ def topological_order(root) -> list:
                 if child not in visited:
                     stack.append(child)
     return order
-
-
-def count_users(root) -> dict:
-    """For each node an op computed that `root` depends on (root included, leaves
-    left out): how many times ops in this graph take it as an input.
-
-    Backpropagation counts these down: a node's gradient is complete once every
-    user has passed its share back, and only then may the node pass gradients
-    on to its own inputs (Kahn's algorithm, run from the output).
-    """
-    users, stack = {root: 0}, [root]
-    while stack:
-        for child in stack.pop()._prev:
-            if child._prev:
-                if child in users:
-                    users[child] += 1
-                else:
-                    users[child] = 1
-                    stack.append(child)
-    return users

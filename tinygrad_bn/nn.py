@@ -65,7 +65,8 @@ class Module:
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
             raise AttributeError(
-                f"{type(self).__name__}: call super().__init__() in __init__ before assigning attributes (here {name!r})"
+                f"{type(self).__name__}: call super().__init__() in __init__ "
+                f"before assigning attributes (here {name!r})"
             )
         # an alias such as BatchNorm1d.gamma
         if isinstance(getattr(type(self), name, None), property):
@@ -86,7 +87,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def register_buffer(self, name, tensor):
-        """Declare state that `state_dict` saves but optimisers never touch (None: declared but absent)."""
+        """Declare state that `state_dict` saves but optimisers never touch (None: absent)."""
         self._buffers[name] = tensor
         object.__setattr__(self, name, tensor)
 
@@ -161,7 +162,7 @@ class Module:
         return draw_model(self, x, **options)
 
     def eval(self):
-        """Evaluation mode for this module and all its children (BatchNorm uses running statistics)."""
+        """Evaluation mode for this module and its children (BatchNorm: running statistics)."""
         return self.train(False)
 
     def zero_grad(self):
@@ -171,7 +172,7 @@ class Module:
     # ---- saving and loading -------------------------------------------------------
 
     def _state_entries(self):
-        """(key, Tensor) in PyTorch's order: each module's parameters, then its buffers, then its children."""
+        """(key, Tensor) in PyTorch's order: a module's parameters, buffers, then children."""
         entries = []
         for prefix, module in self.named_modules():
             for table in (module._parameters, module._buffers):
@@ -183,7 +184,7 @@ class Module:
         return entries
 
     def state_dict(self):
-        """A snapshot {name: ndarray copy} of every parameter and buffer, keys named and ordered as PyTorch's."""
+        """A snapshot {name: ndarray copy} of every parameter and buffer, keys as PyTorch's."""
         return {key: np.array(t.data, copy=True) for key, t in self._state_entries()}
 
     def load_state_dict(self, state_dict, strict=True):
@@ -217,7 +218,8 @@ class Module:
             raise ValueError(
                 f"cannot load state_dict into {type(self).__name__}, nothing was changed:\n  "
                 + "\n  ".join(problems)
-                + "\n(the keys must be exactly those of this module's state_dict(), with the same shapes)"
+                + "\n(the keys must be exactly those of this module's state_dict(), "
+                "with the same shapes)"
             )
         for target, value in ready:
             target.data[...] = value
@@ -270,7 +272,8 @@ class Linear(Module):
         x = F._as_tensor(x)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
-                f"{self!r} expects input whose last dimension is {self.in_features}, got shape {x.shape}; "
+                f"{self!r} expects input whose last dimension is {self.in_features}, "
+                f"got shape {x.shape}; "
                 "flatten the input (nn.Flatten) or change in_features"
             )
         flat = x if x.ndim == 2 else x.reshape(-1, self.in_features)
@@ -280,11 +283,14 @@ class Linear(Module):
         return out if x.ndim == 2 else out.reshape(*x.shape[:-1], self.out_features)
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        sizes = f"in_features={self.in_features}, out_features={self.out_features}"
+        return f"{sizes}, bias={self.bias is not None}"
 
 
 class Embedding(Module):
-    """A lookup table: row i of `weight` (num_embeddings, embedding_dim) for index i. Initialised N(0, 1)."""
+    """A lookup table: row i of `weight` (num_embeddings, embedding_dim) for index i.
+
+    Initialised N(0, 1), as PyTorch."""
 
     def __init__(self, num_embeddings, embedding_dim, dtype=np.float64, rng=None):
         super().__init__()
@@ -302,7 +308,8 @@ class Embedding(Module):
             idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings)
         ):
             raise ValueError(
-                f"{self!r} needs integer indices in [0, {self.num_embeddings}), got {idx.dtype} values {idx.ravel()[:8]}..."
+                f"{self!r} needs integer indices in [0, {self.num_embeddings}), "
+                f"got {idx.dtype} values {idx.ravel()[:8]}..."
             )
         return self.weight[idx]
 
@@ -429,7 +436,8 @@ class BatchNorm1d(Module):
         ):
             raise ValueError(
                 f"BatchNorm1d: momentum must be a number in [0, 1] or None, got {momentum!r}; "
-                "it is the weight of each new batch in the running statistics (PyTorch's convention, default 0.1)"
+                "it is the weight of each new batch in the running statistics "
+                "(PyTorch's convention, default 0.1)"
             )
         if not eps >= 0:
             raise ValueError(f"BatchNorm1d: eps must be >= 0, got {eps!r}")
@@ -457,31 +465,27 @@ class BatchNorm1d(Module):
     beta = property(lambda self: self.bias, lambda self, value: setattr(self, "bias", value))
 
     def forward(self, x):
+        """Training: normalise with the batch's statistics, then fold them into the running
+        ones. Evaluation: normalise with the running statistics (the batch's, if none kept)."""
         x = F._as_tensor(x)
+        batch_statistics = self.training or self.running_mean is None
         who = f"BatchNorm1d({self.num_features})"
-        F._batch_axes(x, who)
-        F._check_features(x, self.num_features, who, who)
-        use_batch_stats = self.training or self.running_mean is None
-        if use_batch_stats:
-            F._check_training_batch(x, who)
-        counting = self.training and self.track_running_stats
-        momentum = self.momentum
-        if counting and momentum is None:  # cumulative average: batch k gets weight 1/k
-            momentum = 1.0 / float(self.num_batches_tracked.data + 1)
-        keep = not self.training or self.track_running_stats
-        out = F.batch_norm(
-            x,
-            self.running_mean if keep else None,
-            self.running_var if keep else None,
-            self.weight,
-            self.bias,
-            training=use_batch_stats,
-            momentum=0.0 if momentum is None else momentum,
-            eps=self.eps,
-            fused=self.fused,
-        )
-        if counting:  # only once the batch went through: a refused batch changes nothing
+        F.check_input(x, self.weight, self.bias, who, batch_statistics, self.num_features)
+        if not batch_statistics:  # evaluation: normalise with the running statistics
+            mean, var = self.running_mean.data, self.running_var.data
+            return F._eval(x, mean, var, self.weight, self.bias, self.eps, self.fused)
+        batchnorm = F._fused if self.fused else F._composed
+        out, mean, var = batchnorm(x, self.weight, self.bias, self.eps, 0)  # biased variance
+        if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
+            momentum = self.momentum
+            if momentum is None:  # a cumulative average: batch k gets weight 1/k
+                momentum = 1.0 / self.num_batches_tracked.item()
+            n = x.numel() // self.num_features  # values per feature: N, or N * L
+            running_mean, running_var = self.running_mean.data, self.running_var.data
+            running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
+            unbiased_var = var.reshape(-1) * n / (n - 1)  # PyTorch keeps the unbiased variance
+            running_var[...] = (1 - momentum) * running_var + momentum * unbiased_var
         return out
 
     def extra_repr(self):

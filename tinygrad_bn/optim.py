@@ -16,7 +16,7 @@ __all__ = ["SGD"]
 
 
 class SGD:
-    """Stochastic gradient descent with optional momentum, dampening, weight decay and Nesterov momentum.
+    """Stochastic gradient descent, with optional momentum, dampening, weight decay, Nesterov.
 
     `lr` may be changed between steps (e.g. `opt.lr = 0.01` for learning-rate decay).
     """
@@ -32,14 +32,16 @@ class SGD:
                 )
         if not self.params:
             raise ValueError(
-                "SGD got an empty parameter list; pass model.parameters() of a model that has parameters"
+                "SGD got an empty parameter list; "
+                "pass model.parameters() of a model that has parameters"
             )
         for name, value in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
             if not value >= 0:
                 raise ValueError(f"SGD: {name} must be >= 0, got {value!r}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError(
-                f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, got momentum={momentum}, dampening={dampening}"
+                "SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
+                f"got momentum={momentum}, dampening={dampening}"
             )
         self.lr, self.momentum, self.dampening = lr, momentum, dampening
         self.weight_decay, self.nesterov = weight_decay, nesterov

@@ -1,21 +1,28 @@
 """`Tensor`: a numpy array that remembers how it was computed.
 
-Every op is one block: compute `out` from the inputs' data, then give `out`
-a `_backward(g)` that turns g = d(loss)/d(out) into d(loss)/d(input) for each
-input, in the same order as `out._prev`. The engine (`Tensor.backward`)
-walks the graph and adds those gradients up.
+Every op below is one block, read top to bottom: the forward computes `out`,
+then a `backward(g, ...)` turns g = d(loss)/d(out) into d(loss)/d(input) for
+each input (in the order of `out._prev`), with the derivative in a comment.
 
-The closures capture the *inputs*, never `out` (the gradient arrives as the
-argument g), so a graph holds no reference cycles and is freed as soon as
-the last reference to its output goes.
+What a backward keeps is written in one place, the op's `saved` record, as
+early tinygrad's `ctx.save_for_backward`: the engine calls
+`node._backward(g, **node._saved)`, so a backward's parameters *are* what it
+saved. Its closure holds only shapes, axes and counts, never an array, so
+the saved record is everything that must not change before `backward()`.
+Pictures show it (`draw_dot(..., show_saved=True)`).
 
-Broadcasting copies an input along some axes; its adjoint sums the
-gradient back over those axes (`unbroadcast`).
+Nothing refers back to `out`, so a graph holds no reference cycles and is
+freed as soon as the last reference to its output goes.
+
+Broadcasting copies an input along some axes; its adjoint sums the gradient
+back over those axes (`unbroadcast`).
 """
 
 import numpy as np
 
-from .graph import _GradMode, _Group, count_users
+from .graph import _GradMode, _Group, topological_order
+
+NOTHING_SAVED = {}  # the saved record of ops whose backward needs only shapes (never mutated)
 
 
 def unbroadcast(grad, shape):
@@ -23,9 +30,8 @@ def unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + stretched
     return grad.sum(axis=axes).reshape(shape) if axes else grad.reshape(shape)
 
 
@@ -57,8 +63,9 @@ class Tensor:
         "label",
         "_prev",
         "_backward",
-        "_op",
         "_saved",
+        "_op",
+        "_fused",
         "_group",
         "__weakref__",
     )
@@ -75,31 +82,29 @@ class Tensor:
         self.grad = None
         self.requires_grad = requires_grad
         self.label = label
-        self._prev, self._backward, self._op, self._saved, self._group = (
-            (),
-            None,
-            "",
-            None,
-            _Group.current,
-        )
+        self._prev = ()  # a leaf: made by you, not computed by an op
+        self._backward = None
+        self._saved = NOTHING_SAVED
+        self._op = ""
+        self._fused = False
+        self._group = _Group.current
 
     @staticmethod
-    def _make(data, inputs, op, backward):
-        """The result of an op. It joins the graph only if an input needs a gradient."""
+    def _make(data, inputs, op, backward, saved=NOTHING_SAVED, fused=False):
+        """The result of `op` on `inputs`; it joins the graph only if an input needs a gradient.
+
+        `saved` maps names to the Tensors and arrays `backward` reads (its keyword
+        arguments); `fused` marks an op whose backward was derived by hand over many steps.
+        """
         out = Tensor.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
-        out.grad, out.label, out._saved, out._group = None, "", None, _Group.current
-        if _GradMode.enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    out.requires_grad, out._prev, out._backward, out._op = (
-                        True,
-                        inputs,
-                        backward,
-                        op,
-                    )
-                    return out
-        out.requires_grad, out._prev, out._backward, out._op = False, (), None, ""
+        out.grad, out.label, out._fused, out._group = None, "", fused, _Group.current
+        if _GradMode.enabled and True in [t.requires_grad for t in inputs]:
+            out.requires_grad, out._prev, out._op = True, inputs, op
+            out._backward, out._saved = backward, saved
+        else:  # a constant, as under no_grad(): nothing to remember
+            out.requires_grad, out._prev, out._op = False, (), ""
+            out._backward, out._saved = None, NOTHING_SAVED
         return out
 
     def _lift(self, other):
@@ -114,10 +119,21 @@ class Tensor:
 
     # ---- properties ---------------------------------------------------------
 
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
-    T = property(lambda self: self.transpose())
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def T(self):
+        return self.transpose()
 
     def numel(self):
         return self.data.size
@@ -132,67 +148,86 @@ class Tensor:
         return len(self.data)
 
     def __repr__(self):
+        numbers = np.array2string(self.data, precision=4, threshold=20)
         grad = ", requires_grad=True" if self.requires_grad else ""
         label = f", label={self.label!r}" if self.label else ""
-        return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}, dtype={self.dtype}{grad}{label})"
+        return f"Tensor({numbers}, dtype={self.dtype}{grad}{label})"
 
     # ---- elementwise binary ops (broadcasting) -------------------------------
 
-    def _binary(self, other, op, forward, backward):
+    def _broadcasting(self, forward, other, op):
+        """(a, b, forward(a.data, b.data)), or a clear error if the shapes do not broadcast."""
         a, b = self, self._lift(other)
         try:
-            data = forward(a.data, b.data)
+            return a, b, forward(a.data, b.data)
         except ValueError:
             raise ValueError(
                 f"shapes {a.shape} and {b.shape} cannot be broadcast together for '{op}': "
                 "each dimension, aligned from the right, must be equal or 1"
             ) from None
-        return Tensor._make(data, (a, b), op, lambda g: backward(g, a, b))
 
-    def __add__(self, other):  # d(a+b) = da + db
-        return self._binary(
-            other, "+", np.add, lambda g, a, b: (unbroadcast(g, a.shape), unbroadcast(g, b.shape))
-        )
+    def __add__(self, other):
+        a, b, out = self._broadcasting(np.add, other, "+")
+        a_shape, b_shape = a.shape, b.shape
 
-    def __sub__(self, other):  # d(a-b) = da - db
-        return self._binary(
-            other,
-            "-",
-            np.subtract,
-            lambda g, a, b: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)),
-        )
+        def backward(g):  # d(a+b) = da + db
+            return unbroadcast(g, a_shape), unbroadcast(g, b_shape)
 
-    def __mul__(self, other):  # d(a*b) = b da + a db
-        return self._binary(
-            other,
-            "*",
-            np.multiply,
-            lambda g, a, b: (unbroadcast(g * b.data, a.shape), unbroadcast(g * a.data, b.shape)),
-        )
+        return Tensor._make(out, (a, b), "+", backward)
 
-    def __truediv__(self, other):  # d(a/b) = da/b - a/b^2 db
-        return self._binary(
-            other,
-            "/",
-            np.divide,
-            lambda g, a, b: (
-                unbroadcast(g / b.data, a.shape),
-                unbroadcast(-g * a.data / (b.data * b.data), b.shape),
-            ),
-        )
+    def __sub__(self, other):
+        a, b, out = self._broadcasting(np.subtract, other, "-")
+        a_shape, b_shape = a.shape, b.shape
+
+        def backward(g):  # d(a-b) = da - db
+            return unbroadcast(g, a_shape), unbroadcast(-g, b_shape)
+
+        return Tensor._make(out, (a, b), "-", backward)
+
+    def __mul__(self, other):
+        a, b, out = self._broadcasting(np.multiply, other, "*")
+
+        def backward(g, a, b):  # d(a*b) = b da + a db
+            return unbroadcast(g * b.data, a.shape), unbroadcast(g * a.data, b.shape)
+
+        return Tensor._make(out, (a, b), "*", backward, {"a": a, "b": b})
+
+    def __truediv__(self, other):
+        a, b, out = self._broadcasting(np.divide, other, "/")
+
+        def backward(g, a, b):  # d(a/b) = da / b - a / b^2 db
+            da = g / b.data
+            db = -g * a.data / (b.data * b.data)
+            return unbroadcast(da, a.shape), unbroadcast(db, b.shape)
+
+        return Tensor._make(out, (a, b), "/", backward, {"a": a, "b": b})
 
     def __pow__(self, other):
-        if isinstance(other, (int, float)):  # d(a^p) = p a^(p-1) da
-            a = self
-            # a^0 = 1 has slope 0, even at a = 0 (where p a^(p-1) would be 0 * inf)
-            backward = (
-                (lambda g: (g * other * a.data ** (other - 1),))
-                if other
-                else (lambda g: (np.zeros_like(g),))
-            )
-            return Tensor._make(a.data**other, (a,), f"**{other}", backward)
-        # d(a^b) = b a^(b-1) da + a^b ln(a) db
-        return self._binary(other, "**", np.power, _pow_backward)
+        if isinstance(other, (int, float)):
+            return self._power(other)
+        a, b, out = self._broadcasting(np.power, other, "**")
+
+        def backward(g, a, b, out):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+            with np.errstate(divide="ignore", invalid="ignore"):
+                da = g * b.data * a.data ** (b.data - 1)
+                db = g * out * np.log(a.data)
+            da = np.where(b.data == 0, 0.0, da)  # a^0 = 1 is constant, even at a = 0
+            db = np.where((a.data == 0) & (b.data >= 0), 0.0, db)  # PyTorch's value at 0^b
+            da, db = da.astype(g.dtype, copy=False), db.astype(g.dtype, copy=False)
+            return unbroadcast(da, a.shape), unbroadcast(db, b.shape)
+
+        return Tensor._make(out, (a, b), "**", backward, {"a": a, "b": b, "out": out})
+
+    def _power(self, p):
+        """a ** p for a plain number p."""
+        a = self
+
+        def backward(g, a):  # d(a^p) = p a^(p-1) da
+            if p == 0:  # a^0 = 1 is constant: slope 0, even at a = 0 (not 0 * inf)
+                return (np.zeros_like(g),)
+            return (g * p * a.data ** (p - 1),)
+
+        return Tensor._make(a.data**p, (a,), f"**{p}", backward, {"a": a})
 
     def __radd__(self, other):
         return self._lift(other) + self
@@ -211,106 +246,143 @@ class Tensor:
 
     # ---- elementwise unary ops -------------------------------------------------
 
-    def _unary(self, op, data, backward):
-        a = self
-        return Tensor._make(data, (a,), op, lambda g: (backward(g, a),))
+    def __neg__(self):
+        def backward(g):  # d(-a) = -da
+            return (-g,)
 
-    def __neg__(self):  # d(-a) = -da
-        return self._unary("neg", -self.data, lambda g, a: -g)
+        return Tensor._make(-self.data, (self,), "neg", backward)
 
-    def exp(self):  # d(e^a) = e^a da
+    def exp(self):
         out = np.exp(self.data)
-        return self._unary("exp", out, lambda g, a: g * out)
 
-    def log(self):  # d(ln a) = da / a
+        def backward(g, out):  # d(e^a) = e^a da
+            return (g * out,)
+
+        return Tensor._make(out, (self,), "exp", backward, {"out": out})
+
+    def log(self):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return self._unary("log", np.log(self.data), lambda g, a: g / a.data)
+            out = np.log(self.data)
 
-    def sqrt(self):  # d(sqrt a) = da / (2 sqrt a)
+        def backward(g, a):  # d(ln a) = da / a
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (g / a.data,)
+
+        return Tensor._make(out, (self,), "log", backward, {"a": self})
+
+    def sqrt(self):
         with np.errstate(invalid="ignore"):
             out = np.sqrt(self.data)
-        return self._unary("sqrt", out, lambda g, a: g / (2 * out))
 
-    def tanh(self):  # d(tanh a) = (1 - tanh^2 a) da
+        def backward(g, out):  # d(sqrt a) = da / (2 sqrt a)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (g / (2 * out),)
+
+        return Tensor._make(out, (self,), "sqrt", backward, {"out": out})
+
+    def tanh(self):
         out = np.tanh(self.data)
-        return self._unary("tanh", out, lambda g, a: g * (1 - out * out))
 
-    def relu(self):  # d(relu a) = [a > 0] da
-        return self._unary("relu", np.maximum(self.data, 0), lambda g, a: g * (a.data > 0))
+        def backward(g, out):  # d(tanh a) = (1 - tanh^2 a) da
+            return (g * (1 - out * out),)
 
-    def sigmoid(self):  # d(s(a)) = s(a)(1 - s(a)) da
+        return Tensor._make(out, (self,), "tanh", backward, {"out": out})
+
+    def relu(self):
+        out = np.maximum(self.data, 0)
+
+        def backward(g, a):  # d(relu a) = [a > 0] da
+            return (g * (a.data > 0),)
+
+        return Tensor._make(out, (self,), "relu", backward, {"a": self})
+
+    def sigmoid(self):
         out = _sigmoid(self.data)
-        return self._unary("sigmoid", out, lambda g, a: g * out * (1 - out))
+
+        def backward(g, out):  # d(s(a)) = s(a) (1 - s(a)) da
+            return (g * out * (1 - out),)
+
+        return Tensor._make(out, (self,), "sigmoid", backward, {"out": out})
 
     # ---- reductions --------------------------------------------------------------
 
-    def sum(self, dim=None, keepdim=False):  # d(sum a) = every element gets g
-        axes = _as_axes(dim, self.ndim)
-        return self._unary(
-            "sum",
-            self.data.sum(axis=axes, keepdims=keepdim),
-            lambda g, a: _expand(g, a.shape, axes, keepdim),
-        )
+    def sum(self, dim=None, keepdim=False):
+        axes, shape = _as_axes(dim, self.ndim), self.shape
+        out = self.data.sum(axis=axes, keepdims=keepdim)
 
-    def mean(self, dim=None, keepdim=False):  # d(mean a) = every element gets g / n
-        axes = _as_axes(dim, self.ndim)
-        n = _count(self.shape, axes)
-        return self._unary(
-            "mean",
-            self.data.mean(axis=axes, keepdims=keepdim),
-            lambda g, a: _expand(g / n, a.shape, axes, keepdim),
-        )
+        def backward(g):  # d(sum a) = every element gets g
+            return (_expand(g, shape, axes, keepdim),)
+
+        return Tensor._make(out, (self,), "sum", backward)
+
+    def mean(self, dim=None, keepdim=False):
+        axes, shape = _as_axes(dim, self.ndim), self.shape
+        n = _count(shape, axes)
+        out = self.data.mean(axis=axes, keepdims=keepdim)
+
+        def backward(g):  # d(mean a) = every element gets g / n
+            return (_expand(g / n, shape, axes, keepdim),)
+
+        return Tensor._make(out, (self,), "mean", backward)
 
     def var(self, dim=None, keepdim=False, correction=1):
-        """sum((a - mean)^2) / (n - correction); d(var)/da = 2 (a - mean) / (n - correction)."""
-        axes = _as_axes(dim, self.ndim)
-        # never negative: n <= correction gives inf/nan
-        dof = max(_count(self.shape, axes) - correction, 0)
+        """sum((a - mean)^2) / (n - correction), as PyTorch (correction=1: Bessel's)."""
+        axes, shape = _as_axes(dim, self.ndim), self.shape
+        dof = max(_count(shape, axes) - correction, 0)  # n <= correction: inf/nan, as PyTorch
         centred = self.data - self.data.mean(axis=axes, keepdims=True)
-        # dof <= 0 gives inf/nan, as in PyTorch
         with np.errstate(divide="ignore", invalid="ignore"):
             out = (centred * centred).sum(axis=axes, keepdims=keepdim) / dof
-            return self._unary(
-                "var", out, lambda g, a: _expand(g, a.shape, axes, keepdim) * (2 * centred / dof)
-            )
+
+        def backward(g, centred):  # d(var a) = 2 (a - mean) / (n - correction) da
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (_expand(g, shape, axes, keepdim) * (2 * centred / dof),)
+
+        return Tensor._make(out, (self,), "var", backward, {"centred": centred})
 
     def max(self, dim=None, keepdim=False):
-        """Largest element (along `dim`). Its gradient goes to the maximum, split evenly between ties."""
-        axes = _as_axes(dim, self.ndim)
+        """Largest element (along `dim`); the gradient goes to the maximum, split among ties."""
+        axes, shape = _as_axes(dim, self.ndim), self.shape
         top = self.data.max(axis=axes, keepdims=True)
-        out = (
-            top if keepdim else top.reshape([n for i, n in enumerate(self.shape) if i not in axes])
-        )
+        out = top if keepdim else top.reshape([n for i, n in enumerate(shape) if i not in axes])
 
-        def backward(g, a):
+        def backward(g, a, top):  # d(max a) = g at the maximum, 0 elsewhere
             winners = a.data == top
-            return (
-                _expand(g, a.shape, axes, keepdim) * winners / winners.sum(axis=axes, keepdims=True)
-            )
+            share = winners / winners.sum(axis=axes, keepdims=True)
+            return (_expand(g, shape, axes, keepdim) * share,)
 
-        return self._unary("max", out, backward)
+        return Tensor._make(out, (self,), "max", backward, {"a": self, "top": top})
 
     # ---- shape ops ------------------------------------------------------------------
 
-    def reshape(self, *shape):  # d(reshape a) = reshape back
+    def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         try:
             out = self.data.reshape(shape)
         except ValueError:
             raise ValueError(
-                f"cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) into shape {tuple(shape)}"
+                f"cannot reshape a tensor of shape {self.shape} ({self.numel()} elements) "
+                f"into shape {tuple(shape)}"
             ) from None
-        return self._unary("reshape", out, lambda g, a: g.reshape(a.shape))
+        original = self.shape
+
+        def backward(g):  # d(reshape a) = reshape back
+            return (g.reshape(original),)
+
+        return Tensor._make(out, (self,), "reshape", backward)
 
     view = reshape
 
-    def transpose(self, dim0=-2, dim1=-1):  # d(a^T) = transpose back
-        if self.ndim < 2:
-            return self._unary("T", self.data, lambda g, a: g)
-        return self._unary("T", self.data.swapaxes(dim0, dim1), lambda g, a: g.swapaxes(dim0, dim1))
+    def transpose(self, dim0=-2, dim1=-1):
+        def swap(array):  # a 0-d or 1-d tensor is its own transpose
+            return array.swapaxes(dim0, dim1) if array.ndim >= 2 else array
+
+        def backward(g):  # d(a^T) = transpose back
+            return (swap(g),)
+
+        return Tensor._make(swap(self.data), (self,), "T", backward)
 
     def __getitem__(self, index):
-        """Basic and integer-array indexing; the backward scatter-adds (repeated indices add up)."""
+        """Basic and integer-array indexing; the backward scatter-adds (repeats add up)."""
         index = _check_index(index, self.shape)
         try:
             out = self.data[index]
@@ -318,56 +390,62 @@ class Tensor:
             raise IndexError(
                 f"index out of range for a tensor of shape {self.shape}: {error}"
             ) from None
+        shape, dtype = self.shape, self.dtype
 
-        def backward(g, a):
-            grad = np.zeros_like(a.data)
+        def backward(g, index):  # d(a[i]) = g added back at i (np.add.at: repeated i add up)
+            grad = np.zeros(shape, dtype)
             np.add.at(grad, index, g)
-            return grad
+            return (grad,)
 
-        return self._unary("index", out, backward)
+        return Tensor._make(out, (self,), "index", backward, {"index": index})
 
     # ---- matrix product ---------------------------------------------------------------
 
     def __matmul__(self, other):
-        """a @ b for 1-D and 2-D operands. d(a@b) = g b^T for a, a^T g for b."""
+        """a @ b for 1-D and 2-D operands."""
         a, b = self, self._lift(other)
         if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2) or a.shape[-1] != b.shape[0]:
             raise ValueError(
-                f"matmul shape mismatch: {a.shape} @ {b.shape}; "
-                "both must be 1-D or 2-D and the last dimension of the left must equal the first of the right"
+                f"matmul shape mismatch: {a.shape} @ {b.shape}; both must be 1-D or 2-D and "
+                "the last dimension of the left must equal the first of the right"
             )
 
-        def backward(g):
-            if a.data.ndim == 2 and b.data.ndim == 2:
+        def backward(g, a, b):  # d(a @ b) = g b^T for a, a^T g for b
+            if a.ndim == 2 and b.ndim == 2:
                 return g @ b.data.T, a.data.T @ g
+            # a vector is a matrix with one row (on the left) or one column (on the right)
             g2 = g.reshape(a.shape[0] if a.ndim == 2 else 1, b.shape[1] if b.ndim == 2 else 1)
             a2, b2 = a.data.reshape(-1, a.shape[-1]), b.data.reshape(b.shape[0], -1)
             return (g2 @ b2.T).reshape(a.shape), (a2.T @ g2).reshape(b.shape)
 
-        return Tensor._make(a.data @ b.data, (a, b), "@", backward)
+        return Tensor._make(a.data @ b.data, (a, b), "@", backward, {"a": a, "b": b})
 
     def __rmatmul__(self, other):
         return self._lift(other) @ self
 
     # ---- softmax family ------------------------------------------------------------------
 
-    def softmax(self, dim=-1):  # d(softmax) = s * (g - sum(g * s))
+    def softmax(self, dim=-1):
         _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
-        s = _softmax(self.data, dim)
-        return self._unary(
-            "softmax", s, lambda g, a: s * (g - (g * s).sum(axis=dim, keepdims=True))
-        )
+        out = _softmax(self.data, dim)
 
-    def log_softmax(self, dim=-1):  # d(log_softmax) = g - softmax * sum(g)
+        def backward(g, out):  # d(softmax) = s (g - sum(g s))
+            return (out * (g - (g * out).sum(axis=dim, keepdims=True)),)
+
+        return Tensor._make(out, (self,), "softmax", backward, {"out": out})
+
+    def log_softmax(self, dim=-1):
         _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
         shifted = self.data - self.data.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        return self._unary(
-            "log_softmax", out, lambda g, a: g - np.exp(out) * g.sum(axis=dim, keepdims=True)
-        )
+
+        def backward(g, out):  # d(log_softmax) = g - softmax sum(g)
+            return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
+
+        return Tensor._make(out, (self,), "log_softmax", backward, {"out": out})
 
     def cross_entropy(self, targets):
-        """Mean over the batch of -log softmax(logits)[i, targets[i]]; d/dlogits = (softmax - onehot) / n."""
+        """Mean of -log softmax(logits)[i, targets[i]]; d/dlogits = (softmax - onehot) / n."""
         return cross_entropy(self, targets)
 
     # ---- backpropagation -------------------------------------------------------------------
@@ -379,44 +457,41 @@ class Tensor:
         element (a loss). Intermediate tensors get this call's gradient; leaves
         *add* it into `grad`, as in PyTorch, so zero them between steps.
         """
+        grad = self._check_backward_grad(grad)
+        order = topological_order(self)  # every node after its inputs, as for Value
+        for node in order:
+            if node._prev:
+                node.grad = None
+        _accumulate(self, grad, grad)
+        for node in reversed(order):  # each node's users come first: its grad is complete
+            if node._prev:
+                g = node.grad
+                for child, child_grad in zip(node._prev, node._backward(g, **node._saved)):
+                    if child.requires_grad:
+                        _accumulate(child, child_grad, g)
+
+    def _check_backward_grad(self, grad):
+        """The gradient to start from, as an array of our shape and dtype, or a clear error."""
         if not self.requires_grad:
             raise RuntimeError(
-                "backward() on a tensor that does not require grad: no input of it was created with requires_grad=True"
+                "backward() on a tensor that does not require grad: "
+                "no input of it was created with requires_grad=True"
             )
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(
-                    f"backward() without a gradient argument needs a single-element tensor, got shape {self.shape}; "
-                    "reduce it to a loss first (e.g. .sum() or .mean()) or pass backward(grad) with the same shape"
+                    "backward() without a gradient argument needs a single-element tensor, "
+                    f"got shape {self.shape}; reduce it to a loss first (e.g. .sum() or .mean()) "
+                    "or pass backward(grad) with the same shape"
                 )
-            grad = np.ones_like(self.data)
-        else:
-            # asarray copies only if it must
-            if type(grad) is not np.ndarray or grad.dtype is not self.data.dtype:
-                grad = np.asarray(
-                    grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype
-                )
-            if grad.shape != self.data.shape:
-                raise ValueError(
-                    f"backward(grad): grad has shape {grad.shape} but the tensor has shape {self.shape}; they must match"
-                )
-        if not self._prev:  # a leaf: d(self)/d(self) is the identity
-            return _accumulate(self, grad, grad)
-        users = count_users(self)  # computed nodes -> how many ops here use them
-        for node in users:
-            node.grad = None
-        self.grad = grad
-        ready = [self]  # nodes whose every user has passed its gradient back
-        while ready:
-            node = ready.pop()
-            out_grad = node.grad
-            for child, g in zip(node._prev, node._backward(out_grad)):
-                if child.requires_grad:
-                    _accumulate(child, g, out_grad)
-                    if child._prev:  # computed: it may go on once its last user is done
-                        users[child] -= 1
-                        if not users[child]:
-                            ready.append(child)
+            return np.ones_like(self.data)
+        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+        if grad.shape != self.data.shape:
+            raise ValueError(
+                f"backward(grad): grad has shape {grad.shape} but the tensor has shape "
+                f"{self.shape}; they must match"
+            )
+        return grad
 
     def zero_grad(self):
         self.grad = None
@@ -428,8 +503,9 @@ class Tensor:
     def requires_grad_(self, flag=True):
         if self._prev and not flag:
             raise RuntimeError(
-                f"requires_grad_(False) on a tensor computed by {self._op!r}: only leaves (tensors you created) can change it; "
-                "use t.detach() for a copy of the values that is cut off from the graph"
+                f"requires_grad_(False) on a tensor computed by {self._op!r}: only leaves "
+                "(tensors you created) can change it; use t.detach() for a copy of the values "
+                "that is cut off from the graph"
             )
         if flag and self.data.dtype.kind not in "fc":
             raise TypeError(
@@ -439,7 +515,7 @@ class Tensor:
         return self
 
     def draw(self, **options):
-        """A picture of the graph that computed this node (shows inline in Jupyter); options: see viz.draw_dot."""
+        """A picture of the graph that computed this node (inline in Jupyter); see viz.draw_dot."""
         from .viz import draw_dot  # graphviz is only imported when a picture is asked for
 
         return draw_dot(self, **options)
@@ -453,29 +529,14 @@ def _accumulate(node, g, out_grad):
     own: g itself only when g is a fresh array (not a view, not the incoming
     `out_grad` passed straight through), otherwise a copy.
     """
-    # numpy's common dtypes are singletons, so this is almost always False
-    if g.dtype is not node.data.dtype:
+    if g.dtype is not node.data.dtype:  # numpy's common dtypes are singletons
         g = g.astype(node.data.dtype, copy=False)
     if node.grad is not None:
         node.grad = node.grad + g
-    # computed, or a fresh array (base is None: not a view)
-    elif node._prev or (g.base is None and g is not out_grad):
+    elif node._prev or (g.base is None and g is not out_grad):  # computed, or a fresh array
         node.grad = g
     else:
         node.grad = g.copy()
-
-
-def _pow_backward(g, a, b):
-    out = a.data**b.data
-    with np.errstate(divide="ignore", invalid="ignore"):
-        da = g * b.data * a.data ** (b.data - 1)
-        db = g * out * np.log(a.data)
-    # as PyTorch: no gradient for the exponent of 0^b
-    db = np.where((a.data == 0) & (b.data >= 0), 0.0, db)
-    da = np.where(b.data == 0, 0.0, da)  # a^0 = 1 is constant: no gradient for a, even at a = 0
-    return unbroadcast(da.astype(g.dtype, copy=False), a.shape), unbroadcast(
-        db.astype(g.dtype, copy=False), b.shape
-    )
 
 
 def _sigmoid(x):
@@ -507,7 +568,8 @@ def _check_index(index, shape):
             isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype.kind == "f"
         ):
             raise TypeError(
-                f"tensor indices must be integers, slices or integer arrays, got a float index {part!r}; convert it with .astype(int)"
+                "tensor indices must be integers, slices or integer arrays, "
+                f"got a float index {part!r}; convert it with .astype(int)"
             )
         checked.append(part)
     return tuple(checked) if isinstance(index, tuple) else checked[0]
@@ -518,25 +580,29 @@ def cross_entropy(logits, targets):
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     if logits.ndim != 2 or t.shape != (logits.shape[0],):
         raise ValueError(
-            f"cross_entropy expects logits (N, C) and targets (N,), got {logits.shape} and {t.shape}"
+            "cross_entropy expects logits (N, C) and targets (N,), "
+            f"got {logits.shape} and {t.shape}"
         )
     if t.dtype.kind not in "iu" or (t.size and (t.min() < 0 or t.max() >= logits.shape[1])):
         raise ValueError(
-            f"cross_entropy targets must be integer class indices in [0, {logits.shape[1]}), got {t}"
+            f"cross_entropy targets must be integer class indices in [0, {logits.shape[1]}), "
+            f"got {t}"
         )
     n, rows = len(t), np.arange(len(t))
-    shifted = logits.data - logits.data.max(axis=1, keepdims=True)
+    shifted = logits.data - logits.data.max(axis=1, keepdims=True)  # e^shifted never overflows
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
-    loss = (np.log(total[:, 0]) - shifted[rows, t]).sum() / n
+    loss = np.asarray((np.log(total[:, 0]) - shifted[rows, t]).sum() / n, dtype=logits.dtype)
+    probs = e / total
 
-    def backward(g):
-        dlogits = e / total
-        dlogits[rows, t] -= 1
+    def backward(g, probs, targets):  # d(loss)/d(logits) = (softmax - onehot) / n
+        dlogits = probs.copy()
+        dlogits[np.arange(n), targets] -= 1
         dlogits *= g / n
         return (dlogits,)
 
-    return Tensor._make(np.asarray(loss, dtype=logits.dtype), (logits,), "cross_entropy", backward)
+    saved = {"probs": probs, "targets": t}
+    return Tensor._make(loss, (logits,), "cross_entropy", backward, saved, fused=True)
 
 
 def cat(tensors, dim=0):
@@ -548,8 +614,12 @@ def cat(tensors, dim=0):
         raise ValueError(
             f"cat along dim {dim} needs equal shapes elsewhere, got {[t.shape for t in tensors]}"
         ) from None
-    cuts = np.cumsum([t.shape[dim] for t in tensors])[:-1]
-    return Tensor._make(data, tensors, "cat", lambda g: tuple(np.split(g, cuts, axis=dim)))
+    cuts = np.cumsum([t.shape[dim] for t in tensors])[:-1].tolist()
+
+    def backward(g):  # d(cat) = the gradient cut back into the pieces
+        return tuple(np.split(g, cuts, axis=dim))
+
+    return Tensor._make(data, tensors, "cat", backward)
 
 
 def stack(tensors, dim=0):

@@ -11,6 +11,10 @@ A node keeps its inputs and their local derivatives in four slots
 the node. So a graph holds no reference cycles: Python frees it by reference
 counting alone, and its garbage collector has one object per node to look
 at, not three. (In micrograd, chasing those cycles is most of a step.)
+
+So what a node's backward keeps is exactly its local derivatives: `_saved`
+names them (`{"d/da": ..., "d/db": ...}`), and pictures show them with
+`show_saved=True`.
 """
 
 import math
@@ -28,14 +32,10 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op, self._group, self._a, self._da, self._b, self._db = (
-            "",
-            _Group.current,
-            None,
-            0.0,
-            None,
-            0.0,
-        )
+        self._op = ""  # a leaf: made by you, not computed by an op
+        self._group = _Group.current
+        self._a, self._da = None, 0.0  # first input and d(self)/d(input)
+        self._b, self._db = None, 0.0  # second input (None for one-input ops) and its derivative
 
     @property
     def _prev(self):
@@ -43,6 +43,15 @@ class Value:
         if self._a is None:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
+
+    @property
+    def _saved(self):
+        """What this node's backward uses: the local derivative for each input."""
+        if self._a is None:
+            return {}
+        if self._b is None:
+            return {"d/da": self._da}
+        return {"d/da": self._da, "d/db": self._db}
 
     # ---- ops: result, op name, each input with d(out)/d(input) -------------
 
@@ -63,8 +72,8 @@ class Value:
             raise TypeError(
                 f"Value ** {type(other).__name__}: the exponent must be a number or a Value"
             )
-        # d(a^p)/da = p a^(p-1)
-        return _node(self.data**other, f"**{other}", self, _power_slope(self.data, other))
+        slope = _power_slope(self.data, other)  # d(a^p)/da = p a^(p-1)
+        return _node(self.data**other, f"**{other}", self, slope)
 
     def __rpow__(self, base):  # base ** self for a plain-number base
         return Value(base) ** self
@@ -76,7 +85,8 @@ class Value:
     def log(self):  # d(ln a)/da = 1/a
         if self.data <= 0:
             raise ValueError(
-                f"Value.log needs a positive number, got {self.data!r}; the logarithm is only defined for x > 0"
+                f"Value.log needs a positive number, got {self.data!r}; "
+                "the logarithm is only defined for x > 0"
             )
         return _node(math.log(self.data), "log", self, 1.0 / self.data)
 
@@ -150,7 +160,7 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
     def draw(self, **options):
-        """A picture of the graph that computed this node (shows inline in Jupyter); options: see viz.draw_dot."""
+        """A picture of the graph that computed this node (inline in Jupyter); see viz.draw_dot."""
         from .viz import draw_dot  # graphviz is only imported when a picture is asked for
 
         return draw_dot(self, **options)
@@ -171,7 +181,7 @@ _new_value = object.__new__
 
 
 def _power_slope(base, p):
-    """p base^(p-1), with PyTorch's values where base is 0: 0 for p = 0 (a constant), inf for 0 < p < 1."""
+    """p base^(p-1), and PyTorch's values at base 0: 0 for p = 0 (a constant), inf for 0 < p < 1."""
     if p == 0:
         return 0.0
     return math.inf if base == 0 and p < 1 else p * base ** (p - 1)

@@ -18,7 +18,7 @@ in the picture too):
     blue    inputs (data: Tensors without requires_grad, or Values passed as `inputs=`)
     white   intermediate results
     orange  the output (the node you drew)
-    purple  a fused op (one node with a hand-derived backward) and what it saved
+    purple  a fused op (one node with a hand-derived backward); what an op saved
     grey    a group folded into one box (collapse=...)
 
 Arrows into an op whose arguments do not commute (a - b, a / b, a ** b, a @ b,
@@ -129,7 +129,7 @@ def draw_dot(
     show_grad   print each node's grad
     collapse    True: fold every top-level group into one box; n: fold the groups n deep (2: each
                 module of a Sequential); or a list of group names ("outer/inner") to fold
-    show_saved  draw what each fused op saved for its backward (BatchNorm: x̂ and 1/σ)
+    show_saved  draw what each op saved for its backward (its `_saved`; BatchNorm: x̂, 1/σ, γ)
     inputs      nodes to colour as inputs (for Values, which cannot tell data from parameters)
     model       an nn.Module: its parameters are named by module path (0.weight, bn.bias) and
                 drawn inside the cluster of the module that uses them
@@ -308,9 +308,9 @@ class _Drawing:
                 boxes.add(target)
             else:
                 count += 1 + bool(node._prev)
-                saved = getattr(node, "_saved", None) if self.is_tensor else None
-                if saved is not None and self.show_saved:
-                    count += len(saved)
+                if self.show_saved:  # saved arrays get boxes; saved inputs only a dashed line
+                    saved = getattr(node, "_saved", {}).values()
+                    count += sum(v is not None and not hasattr(v, "_prev") for v in saved)
             if stop_after is not None and count > stop_after:
                 return count
             stack.extend(node._prev)
@@ -375,16 +375,20 @@ class _Drawing:
             roles.add(role)
             where.append(f"\tv{i} [label=<{self._box(node, role)}>]\n")
             if prev:
-                fused = self.is_tensor and node._saved is not None
+                fused = getattr(node, "_fused", False)
                 roles.add("fused" if fused else "op")
                 where.append(self._op_node(i, node._op, prev, fused))
                 edges.append(f"\to{i} -> v{i}\n")
                 edges.extend(self._input_edges(i, node._op, prev))
-                if fused and self.show_saved:
-                    roles.add("saved")
-                    for k, (name, array) in enumerate(node._saved.items()):
-                        where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, array)}>]\n")
+                if self.show_saved:
+                    boxes_of_saved, drawn_inputs = self._saved_entries(node)
+                    if boxes_of_saved or drawn_inputs:
+                        roles.add("saved")
+                    for k, (name, value) in enumerate(boxes_of_saved):
+                        where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, value)}>]\n")
                         edges.append(f"\to{i} -> s{i}_{k} [{SAVED_EDGE}]\n")
+                    for name, j in drawn_inputs:  # a saved input: a dashed line to its own box
+                        edges.append(f"\to{i} -> v{j} [{_saved_edge(name)}]\n")
         for data, node, how in self.feeds:
             tail, head = self.index[data], self.index[node]
             edges.append(f"\tv{tail} -> o{head} [style=dashed label={_quote(how)}]\n")
@@ -510,10 +514,26 @@ class _Drawing:
         body = "".join(f"<tr>{_table_cells(*row)}</tr>" for row in rows)
         return f'{head}<tr><td colspan="2" align="left">{header}</td></tr>{body}</table>'
 
+    def _saved_entries(self, node):
+        """What an op saved for its backward (its `_saved` record), None left out:
+        ([(name, value)] to draw as boxes, [(name, position)] of saved nodes drawn already)."""
+        boxes, drawn = [], []
+        for name, value in getattr(node, "_saved", {}).items():
+            is_node = hasattr(value, "_prev")  # a saved Tensor (an input, say)
+            if is_node and value in self.index:
+                drawn.append((name, self.index[value]))
+            elif value is not None:
+                boxes.append((name, value.data if is_node else value))
+        return boxes, drawn
+
     def _saved_box(self, name, array):
         fill = ROLES["saved"][0]
         head = BOX_HEADS["saved"].replace(f'bgcolor="{fill}"', f'bgcolor="{fill}" color="#7a55a8"')
-        header = f"<b>{_esc(SAVED_NAMES.get(name, name))}</b> {_shape(array.shape)} {array.dtype}"
+        title = f"<b>{_esc(SAVED_NAMES.get(name, name))}</b>"
+        if not isinstance(array, np.ndarray):  # a number (a Value's local derivative) or an index
+            text = _number(array) if isinstance(array, float) else _esc(repr(array)[:60])
+            return f"{head}<tr>{_table_cells(title, text)}</tr></table>"
+        header = f"{title} {_shape(array.shape)} {array.dtype}"
         data = f"<tr>{_table_cells('data', _compact(array))}</tr>" if self.show_data else ""
         return f'{head}<tr><td colspan="2" align="left">{header}</td></tr>{data}</table>'
 
@@ -676,6 +696,12 @@ def _table_cells(name, text):
         f'<td align="left" valign="top">{name}</td>'
         f'<td align="left" balign="left"><font face="{MONO}">{lines}</font></td>'
     )
+
+
+def _saved_edge(name):
+    """A dashed 'saved' line from an op to an input it saved, labelled with the saved name."""
+    labelled = SAVED_EDGE.replace('label="saved"', f'label="saved {_esc(name)}"')
+    return labelled + " constraint=false"  # the input keeps its place left of the op
 
 
 def _compact(array):

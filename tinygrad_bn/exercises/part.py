@@ -216,7 +216,7 @@ def _contributions(node, out, scalar) -> list:
         if scalar:
             parts += [_local_derivatives(user)[i] * user.grad for i in uses]
         elif user.grad is not None:
-            sent = user._backward(user.grad)
+            sent = user._backward(user.grad, **user._saved)
             parts += [np.array(sent[i]) for i in uses]
     return parts
 
