@@ -124,7 +124,7 @@ def test_a_gradient_that_is_not_numbers_is_named(tmp_path):
     source = _replace(LINEAR, '    dW = cache["x"].T @ dxW', '    dW = "x.T @ dout"')
     report, text = _check(_write(tmp_path, source))
     assert (
-        "expected a numpy array of numbers of shape (4, 3), got str"
+        "expected a numpy array of numbers of shape (4, 3), got a str"
         in report.row("linear layer", "W").hint
     )
 
