@@ -18,8 +18,8 @@ from tinygrad_bn.exercises.problems import parts
 NUMBERS = sorted(EXERCISES)
 
 
-def test_there_are_seven_exercises_each_with_a_template_and_a_solution():
-    assert NUMBERS == [1, 2, 3, 4, 5, 6, 7]
+def test_every_exercise_has_a_template_and_a_solution():
+    assert NUMBERS == list(range(1, len(NUMBERS) + 1))
     for exercise in EXERCISES.values():
         assert exercise.template_path.is_file() and exercise.solution_path.is_file()
 
@@ -30,6 +30,10 @@ def test_reference_solution_passes_every_row_to_1e_10(number):
     assert report.exit_code == 0, report.render()
     assert report.rows and all(row.ok for row in report.rows)
     assert all(row.max_diff is not None and row.max_diff <= 1e-10 for row in report.rows)
+    result = report.to_json()
+    assert result["exercise"] == number and result["passed"] is True and result["error"] is None
+    assert len(result["rows"]) == len(report.rows)
+    assert all(row["status"] == "right" and row["hint"] is None for row in result["rows"])
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 7])
@@ -65,6 +69,13 @@ def test_untouched_template_fails_with_a_readable_table(number):
             for line in text.splitlines()
         )
     assert "fill in the gradients marked TODO" in text
+    result = report.to_json()
+    assert result["exercise"] == number and result["passed"] is False
+    assert set(result) == {"exercise", "passed", "rows", "error"}
+    judged = [row for row in result["rows"]]
+    assert len(judged) == len(gradient_rows) and all(row["status"] == "wrong" for row in judged)
+    assert all(row["hint"].startswith("not computed yet") for row in judged)
+    assert all(set(row) == {"part", "name", "status", "hint"} for row in judged)
 
 
 def _functions(path):
