@@ -80,8 +80,8 @@ def main() -> int:
         f"lr 0.1 -> 0.01 at {args.decay_step}, seed {args.seed}"
     )
     start = time.perf_counter()
-    losses = ex.train(params, Xtr, Ytr, steps=args.steps, batch_size=32, lr=0.1, decay_step=args.decay_step, seed=args.seed,
-                      log_every=10_000)  # fmt: skip
+    losses = ex.train(params, Xtr, Ytr, steps=args.steps, batch_size=32, lr=0.1,
+                      decay_step=args.decay_step, seed=args.seed, log_every=10_000)  # fmt: skip
     seconds = time.perf_counter() - start
     bn_mean, bn_var = ex.batchnorm_statistics(params, Xtr)
     train_loss = ex.evaluate(params, Xtr, Ytr, bn_mean, bn_var)

@@ -235,17 +235,15 @@ MUTANTS = [
     ),
     (
         6,
-        "    dbeta = dout.sum(0, keepdims=True)\n    dgamma = (dout * x_hat).sum(0, keepdims=True)\n"
-        "    dx = gamma * inv_std / n * (n * dout - dbeta - x_hat",
-        "    dbeta = -dout.sum(0, keepdims=True)\n    dgamma = (dout * x_hat).sum(0, keepdims=True)\n"
-        "    dx = gamma * inv_std / n * (n * dout + dbeta - x_hat",
+        "dbeta - x_hat * dgamma)\n    return dict(beta=dbeta,",
+        "dbeta - x_hat * dgamma)\n    return dict(beta=-dbeta,",
         ("biased variance", "beta"),
         SIGN,
     ),
     (
         6,
-        "    dgamma = (dout * x_hat).sum(0, keepdims=True)\n    dx = gamma * inv_std / n * (n * dout"
-        " - dbeta - n /",
+        "    dgamma = (dout * x_hat).sum(0, keepdims=True)\n"
+        "    dx = gamma * inv_std / n * (n * dout - dbeta - n /",
         "    dgamma = dout * x_hat\n    dx = gamma * inv_std / n * (n * dout - dbeta - n /",
         ("Bessel-corrected variance", "gamma"),
         BROADCAST_SUM,
@@ -276,7 +274,8 @@ MUTANTS = [
     ),
     (
         7,
-        '    dbndiff = dbndiff + 2 * c["bndiff"] * dbndiff2  # ... plus the second, through bndiff2\n',
+        '    dbndiff = dbndiff + 2 * c["bndiff"] * dbndiff2  # ... plus the second, through '
+        "bndiff2\n",
         "",
         ("one training step", "bndiff"),
         ACCUMULATE,

@@ -174,7 +174,7 @@ def _wrapped(label, text):
 
 
 def check_file(path, exercise=None, seed: int = 0, timeout: float = DEFAULT_TIMEOUT) -> Report:
-    """Check the exercise file at `path` (its exercise from its `EXERCISE = N` line unless given)."""
+    """Check the file at `path`; which exercise: its line `EXERCISE = N`, or `exercise`."""
     path = Path(path)
     source = read_source(path)
     number = exercise if exercise is not None else source.number

@@ -62,7 +62,7 @@ class Context:
         return np.sum([np.asarray(c, dtype=np.float64) for _, c in parts], axis=0)
 
     def raw(self, name):
-        """The learner's own gradient of `name` as float64, whatever its shape; else the true one."""
+        """The learner's gradient of `name` as float64, whatever its shape; else the true one."""
         got = self.returned.get(name)
         if isinstance(got, np.ndarray) and got.dtype.kind in "fiub":
             return got.astype(np.float64)

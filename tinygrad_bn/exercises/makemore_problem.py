@@ -112,7 +112,7 @@ _makemore_mistakes = both(
 
 
 class TrainingPart:
-    """train(params, X, Y, steps, batch_size, lr, decay_step, seed) against the same loop on autograd."""
+    """train(params, X, Y, steps, batch_size, lr, decay_step, seed) against autograd's loop."""
 
     title = "training loop"
     needs_previous = True  # training with wrong gradients tells nothing new

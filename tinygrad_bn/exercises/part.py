@@ -170,7 +170,7 @@ class Part:
         return rows
 
     def _forward_changed(self, cache, truth):
-        """None, or a message when the learner's forward no longer computes what the exercise does."""
+        """None, or a message when the learner's forward no longer computes the exercise's."""
         for name, want in truth.forward.items():
             if name not in cache:
                 continue
@@ -183,8 +183,8 @@ class Part:
             if not close(got, np.asarray(want, dtype=np.float64), 1e-10):
                 return (
                     f"{self.forward}() was changed: its `{name}` differs from the exercise's "
-                    "forward pass; this exercise is about the backward pass, so restore the forward "
-                    "from the template"
+                    "forward pass; this exercise is about the backward pass, so restore the "
+                    "forward from the template"
                 )
         return None
 

@@ -345,11 +345,13 @@ def _one_line(correction):
             else "Bessel-corrected variance (divides by n - 1)"
         )
         other = (
-            f"which variance estimator? This forward pass uses the {estimator}, so the factor in front of "
-            f"x_hat * sum(dout * x_hat) is {right}; yours has {wrong}, the factor of the other estimator"
+            f"which variance estimator? This forward pass uses the {estimator}, so the factor "
+            f"in front of x_hat * sum(dout * x_hat) is {right}; yours has {wrong}, the factor "
+            "of the other estimator"
         )
         no_gamma = (
-            "dx lacks the factor gamma: out = gamma * x_hat + beta, so every path from out back to x "
+            "dx lacks the factor gamma: out = gamma * x_hat + beta, so every path from out back "
+            "to x "
             "passes through gamma"
         )
         return {
