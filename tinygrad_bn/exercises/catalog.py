@@ -1,4 +1,4 @@
-"""The exercises, in the order to do them: number, file name, what each one practises."""
+"""The exercises: number, file name, what each one practises, and the order to do them in."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,5 +71,38 @@ EXERCISES = {
             "The makemore MLP by hand",
             "embedding, linear, BatchNorm, tanh, linear, loss; then train",
         ),
+        Exercise(
+            8,
+            "ex8_engine",
+            "Build the engine",
+            "topological order and backward(), exp and sigmoid, unbroadcast",
+        ),
+        Exercise(
+            9,
+            "ex9_layernorm",
+            "LayerNorm backward",
+            "the statistics over the features: staged, then one line",
+        ),
+        Exercise(
+            10,
+            "ex10_batchnorm_eval",
+            "BatchNorm at inference",
+            "eval-mode backward; running statistics in PyTorch's and Keras's convention",
+        ),
+        Exercise(
+            11,
+            "ex11_batchnorm_jacobian",
+            "The BatchNorm Jacobian",
+            "(gamma/sigma)(delta_ij - 1/n - x_hat_i x_hat_j / n), term by term",
+        ),
+        Exercise(
+            12,
+            "ex12_makemore_training",
+            "makemore: one-line gradients, your own loop",
+            "cross-entropy and BatchNorm in one line; the training loop (val <= 2.12)",
+        ),
     ]
 }
+
+# The order to do them in: the numbers stay fixed so that a started file keeps its exercise.
+SUGGESTED_ORDER = (1, 8, 2, 3, 4, 5, 6, 10, 11, 9, 7, 12)

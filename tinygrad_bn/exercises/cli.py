@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .catalog import EXERCISES
+from .catalog import EXERCISES, SUGGESTED_ORDER
 
 
 def configure(parser):
@@ -95,9 +95,11 @@ def _print(text, code) -> int:
 
 
 def _list() -> int:
-    print("Backprop-by-hand exercises (start one with `tinygrad-bn exercises start N`):")
-    for exercise in EXERCISES.values():
-        print(f"  {exercise.number}. {exercise.title:<30} {exercise.practises}")
+    print("Backprop-by-hand exercises, in the order to do them")
+    print("(start one with `tinygrad-bn exercises start N`):")
+    for number in SUGGESTED_ORDER:
+        exercise = EXERCISES[number]
+        print(f"  {exercise.number:>2}. {exercise.title:<44} {exercise.practises}")
     return 0
 
 

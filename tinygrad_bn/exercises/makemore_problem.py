@@ -1,4 +1,4 @@
-"""Exercise 7's checks: one makemore MLP step judged step by step, then a short training run.
+"""Exercises 7 and 12: one makemore MLP step judged step by step, then a short training run.
 
 The data are the makemore lectures' 32,033 names, shipped with the package.
 The training check runs the learner's `train` for a few steps and the same
@@ -218,5 +218,37 @@ def exercise7(rng):
         variance=True,
         mistakes=_makemore_mistakes,
     )
+    seed = int(rng.integers(2**31))
+    return [step, TrainingPart(init_params(rng, splits.vocab.size), X, Y, seed)]
+
+
+ONE_LINE_ORDER = ("logits", "h", "W2", "b2", "hpreact", "bngain", "bnbias", "hprebn", "embcat",
+                  "W1", "b1", "emb", "C")  # fmt: skip
+
+
+def one_line_graph(s):
+    """Exercise 12's steps: only the layer outputs are named, BatchNorm and the loss are whole."""
+    n = len(s.Xb)
+    s.emb = s.C[s.Xb]
+    s.embcat = s.emb.reshape(n, -1)
+    s.hprebn = s.embcat @ s.W1 + s.b1
+    centred = s.hprebn - s.hprebn.sum(0, keepdim=True) / n
+    bnvar_inv = ((centred**2).sum(0, keepdim=True) / (n - 1) + EPS) ** -0.5
+    s.hpreact = s.bngain * (centred * bnvar_inv) + s.bnbias
+    s.h = s.hpreact.tanh()
+    s.logits = s.h @ s.W2 + s.b2
+    s.loss = s.logits.cross_entropy(s.Yb)
+
+
+def exercise12(rng):
+    splits = names_splits()
+    X, Y = splits.train
+    params = init_params(rng, splits.vocab.size)
+    ix = rng.integers(0, len(X), 32)
+    inputs = dict(params=params, Xb=X[ix], Yb=Y[ix])
+    step = Part(title="one step, one-line gradients", forward="forward", backward="backward",
+                inputs=inputs, graph=one_line_graph, output="loss", order=ONE_LINE_ORDER,
+                leaves=("params",), n=32, variance=True,
+                mistakes=both(_scatter, tanh_from_input("hpreact", "h")))  # fmt: skip
     seed = int(rng.integers(2**31))
     return [step, TrainingPart(init_params(rng, splits.vocab.size), X, Y, seed)]

@@ -8,8 +8,10 @@ graph writes the exercise's forward pass as named steps `s.name = ...`
 
 import numpy as np
 
-from .makemore_problem import exercise7
+from .engine_problem import exercise8
+from .makemore_problem import exercise7, exercise12
 from .mistakes import inv_sqrt_exponent, tanh_from_input
+from .norm_problems import exercise9, exercise10, exercise11
 from .part import Part
 from .steps import EPS
 
@@ -413,6 +415,11 @@ EXERCISE_PARTS = {
     5: exercise5,
     6: exercise6,
     7: exercise7,
+    8: exercise8,
+    9: exercise9,
+    10: exercise10,
+    11: exercise11,
+    12: exercise12,
 }
 
 

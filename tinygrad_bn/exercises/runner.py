@@ -61,9 +61,8 @@ def _store(arrays, notes, key, value, scalar):
     notes[key] = "array" if isinstance(value, np.ndarray) else value
 
 
-def run_pair(module, path, call, inputs, index, arrays, notes, progress):
-    """forward(**inputs) then backward(cache[, dout]): the cache and the gradients go back."""
-    scalar = call["scalar"]
+def _keywords(inputs, scalar):
+    """{"inputs.x": a, "inputs.params.C": c, "upstream": g} -> ({"x": a, "params": {"C": c}}, g)."""
     kwargs, upstream = {}, None
     for key, value in inputs.items():
         value = value.item() if scalar and value.ndim == 0 else value
@@ -75,27 +74,44 @@ def run_pair(module, path, call, inputs, index, arrays, notes, progress):
             kwargs.setdefault(name, {})[entry[0]] = value
         else:
             kwargs[name] = value
+    return kwargs, upstream
+
+
+def _returns_dict(name, value, what):
+    if isinstance(value, dict):
+        return None
+    return f"{name}() must return a dict of {what} (as in the template), got {type(value).__name__}"
+
+
+def run_pair(module, path, call, inputs, index, arrays, notes, progress):
+    """forward(**inputs) then backward(cache[, dout]): the cache and the gradients go back."""
+    scalar = call["scalar"]
+    kwargs, upstream = _keywords(inputs, scalar)
     progress(call["forward"])
     cache, error = call_learner(module, call["forward"], path, **kwargs)
-    if error is None and not isinstance(cache, dict):
-        error = (
-            f"{call['forward']}() must return a dict of the forward pass's values (as in the "
-            f"template), got {type(cache).__name__}"
-        )
+    error = error or _returns_dict(call["forward"], cache, "the forward pass's values")
     if error is None:
         for name, value in cache.items():
             _store(arrays, notes, f"{index}.cache.{name}", value, scalar)
         args = (cache,) if not call["upstream"] else (cache, upstream)
         progress(call["backward"])
         grads, error = call_learner(module, call["backward"], path, *args)
-        if error is None and not isinstance(grads, dict):
-            error = (
-                f"{call['backward']}() must return a dict {{name: gradient}}, "
-                f"got {type(grads).__name__}"
-            )
+        error = error or _returns_dict(call["backward"], grads, "{name: gradient}")
         if error is None:
             for name, value in grads.items():
                 _store(arrays, notes, f"{index}.grads.{name}", value, scalar)
+    return error
+
+
+def run_call(module, path, call, inputs, index, arrays, notes, progress):
+    """function(**inputs) -> {name: value}: the values go back."""
+    kwargs, _ = _keywords(inputs, False)
+    progress(call["function"])
+    values, error = call_learner(module, call["function"], path, **kwargs)
+    error = error or _returns_dict(call["function"], values, "{name: value}")
+    if error is None:
+        for name, value in values.items():
+            _store(arrays, notes, f"{index}.grads.{name}", value, False)
     return error
 
 
@@ -113,7 +129,7 @@ def run_train(module, path, call, inputs, index, arrays, notes, progress):
     return error
 
 
-RUNS = {"pair": run_pair, "train": run_train}
+RUNS = {"pair": run_pair, "call": run_call, "train": run_train}
 
 
 def main(folder) -> None:
