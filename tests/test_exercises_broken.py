@@ -240,3 +240,30 @@ def test_a_transpose_that_breaks_the_shapes_is_explained_in_words(tmp_path):
     report, text = _check(_write(tmp_path, source))
     assert "linear_backward() raised ValueError" in text
     assert "The factors of a matrix product do not fit: for out = A @ B, dA = dout @ B.T" in text
+
+
+def test_a_recursive_graph_walk_in_the_engine_is_told_to_use_a_stack(tmp_path):
+    source = EXERCISES[8].solution_path.read_text(encoding="utf-8")
+    start = source.index("        order, visited, stack = [], set(), [(self, False)]")
+    end = source.index("        self.grad = 1.0\n")
+    recursive = (
+        "        order, visited = [], set()\n\n"
+        "        def visit(node):\n"
+        "            if id(node) not in visited:\n"
+        "                visited.add(id(node))\n"
+        "                for child in node._prev:\n"
+        "                    visit(child)\n"
+        "                order.append(node)\n\n"
+        "        visit(self)\n"
+    )
+    report, text = _check(_write(tmp_path, source[:start] + recursive + source[end:]))
+    assert "grads_backward() raised RecursionError" in text and "explicit stack" in text
+    assert all(row.ok for row in report.rows if row.part == "backward() on a graph")
+
+
+def test_a_training_loop_without_the_decay_is_caught_in_exercise_12(tmp_path):
+    source = EXERCISES[12].solution_path.read_text(encoding="utf-8")
+    source = _replace(source, "rate = lr if step < decay_step else lr / 10", "rate = lr")
+    report, text = _check(_write(tmp_path, source))
+    assert all(row.ok for row in report.rows if row.part != "training loop")
+    assert "check the update step in train()" in report.row("training loop", "W1").hint

@@ -29,6 +29,16 @@ HALF_PATH = "through `squared` is half what it should be"
 MEAN_PATH = "through `mean` is n = "
 NO_GAMMA = "dx lacks the factor gamma"
 LEFT_FACTOR = "dB = A.T @ dy: A stands on the left"
+EXP_OUTPUT = "the output out.data, not the input a"
+SIGMOID = "the factor (1 - s(a)) is missing"
+KEEPDIMS = "keep the reduced axis with keepdims=True"
+LAYER_AXIS = "LayerNorm's mean and variance run over the features"
+BATCH_VAR = "the running variance, not the batch's"
+CONVENTION = "momentum means the other thing here"
+ESTIMATOR_RUNNING = "batch variance (divides by"
+ONE_OVER_N = "carries a 1/n"
+LEFT_OUT = "J is the sum of the three terms; yours leaves out `correlation`"
+NO_GAMMA_TERM = "every term carries the factor gamma / sigma"
 
 # (exercise, line fragment of the solution, its replacement, (part, row), words of the hint)
 MUTANTS = [
@@ -300,6 +310,219 @@ MUTANTS = [
         '(c["bnvar"] + EPS) ** -0.5 * dbnvar_inv',
         ("one training step", "bnvar"),
         EXPONENT,
+    ),
+    (
+        8,
+        "local = out.data  # d e^a/da",
+        "local = self.data  # d e^a/da",
+        ("exp and sigmoid", "p"),
+        EXP_OUTPUT,
+    ),
+    (
+        8,
+        "local = out.data  # d e^a/da",
+        "local = -out.data  # d e^a/da",
+        ("exp and sigmoid", "p"),
+        SIGN,
+    ),
+    (8, "local = out.data * (1 - out.data)", "local = out.data", ("exp and sigmoid", "r"), SIGMOID),
+    (
+        8,
+        "local = out.data * (1 - out.data)",
+        "local = -out.data * (1 - out.data)",
+        ("exp and sigmoid", "r"),
+        SIGN,
+    ),
+    (
+        8,
+        "summed.sum(axis=stretched, keepdims=True)",
+        "summed.sum(axis=stretched)",
+        ("unbroadcast (2, 4, 3) + (4, 1)", "b"),
+        KEEPDIMS,
+    ),
+    (
+        8,
+        "return summed.sum(axis=stretched, keepdims=True)",
+        "return summed",
+        ("unbroadcast (2, 4, 3) + (4, 1)", "b"),
+        BROADCAST_SUM,
+    ),
+    (
+        9,
+        '(c["var"] + EPS) ** -1.5 * dinv_std',
+        '(c["var"] + EPS) ** -0.5 * dinv_std',
+        ("staged LayerNorm", "var"),
+        EXPONENT,
+    ),
+    (
+        9,
+        'np.ones_like(c["squared"]) * dvar / d',
+        'np.ones_like(c["squared"]) * dvar / (d - 1)',
+        ("staged LayerNorm", "squared"),
+        VARIANCE,
+    ),
+    (
+        9,
+        'dcentred + 2 * c["centred"] * dsquared',
+        'dcentred + c["centred"] * dsquared',
+        ("staged LayerNorm", "centred"),
+        HALF_PATH,
+    ),
+    (
+        9,
+        'dx = dcentred + np.ones_like(c["x"]) * dmean / d',
+        "dx = dcentred + dmean",
+        ("staged LayerNorm", "x"),
+        MEAN_PATH,
+    ),
+    (
+        9,
+        'dgamma = (c["x_hat"] * dscaled).sum(0, keepdims=True)',
+        'dgamma = c["x_hat"] * dscaled',
+        ("staged LayerNorm", "gamma"),
+        BROADCAST_SUM,
+    ),
+    (
+        9,
+        "dmean = -dcentred.sum(1, keepdims=True)",
+        "dmean = dcentred.sum(1, keepdims=True)",
+        ("staged LayerNorm", "mean"),
+        SIGN,
+    ),
+    (9, "    dx_hat = gamma * dout\n", "    dx_hat = dout\n", ("one line", "x"), NO_GAMMA),
+    (
+        9,
+        "dx_hat.sum(1, keepdims=True)\n                        - x_hat * (dx_hat * x_hat).sum(1,",
+        "dx_hat.sum(0, keepdims=True)\n                        - x_hat * (dx_hat * x_hat).sum(0,",
+        ("one line", "x"),
+        LAYER_AXIS,
+    ),
+    (
+        10,
+        'dx = dx_hat * (c["running_var"] + EPS) ** -0.5',
+        'dx = dx_hat * (c["x"].var(0, keepdims=True) + EPS) ** -0.5',
+        ("eval-mode BatchNorm", "x"),
+        BATCH_VAR,
+    ),
+    (
+        10,
+        'dgamma = (c["x_hat"] * dout).sum(0, keepdims=True)',
+        'dgamma = c["x_hat"] * dout',
+        ("eval-mode BatchNorm", "gamma"),
+        BROADCAST_SUM,
+    ),
+    (
+        10,
+        "    dbeta = dout.sum(0, keepdims=True)\n    dgamma = (c",
+        "    dbeta = -dout.sum(0, keepdims=True)\n    dgamma = (c",
+        ("eval-mode BatchNorm", "beta"),
+        SIGN,
+    ),
+    (
+        10,
+        "keepdims=True) / (n - 1)",
+        "keepdims=True) / n",
+        ("running statistics, PyTorch", "running_var"),
+        ESTIMATOR_RUNNING,
+    ),
+    (
+        10,
+        "new_mean = (1 - momentum) * running_mean + momentum * batch_mean",
+        "new_mean = momentum * running_mean + (1 - momentum) * batch_mean",
+        ("running statistics, PyTorch", "running_mean"),
+        CONVENTION,
+    ),
+    (
+        10,
+        "new_var = momentum * running_var + (1 - momentum) * batch_var",
+        "new_var = (1 - momentum) * running_var + momentum * batch_var",
+        ("running statistics, CS231n and Keras", "running_var"),
+        CONVENTION,
+    ),
+    (
+        10,
+        "batch_var = x.var(0, keepdims=True)",
+        "batch_var = x.var(0, keepdims=True, ddof=1)",
+        ("running statistics, CS231n and Keras", "running_var"),
+        ESTIMATOR_RUNNING,
+    ),
+    (
+        11,
+        "correlation = -gamma / sigma / n * np.outer",
+        "correlation = -gamma / sigma * np.outer",
+        ("BatchNorm Jacobian", "correlation"),
+        ONE_OVER_N,
+    ),
+    (
+        11,
+        "mean = -gamma / sigma / n * np.ones",
+        "mean = gamma / sigma / n * np.ones",
+        ("BatchNorm Jacobian", "mean"),
+        SIGN,
+    ),
+    (
+        11,
+        "mean = -gamma / sigma / n * np.ones",
+        "mean = -gamma / sigma * np.ones",
+        ("BatchNorm Jacobian", "mean"),
+        TOO_BIG,
+    ),
+    (
+        11,
+        "identity = gamma / sigma * np.eye(n)",
+        "identity = np.eye(n) / sigma",
+        ("BatchNorm Jacobian", "identity"),
+        NO_GAMMA_TERM,
+    ),
+    (
+        11,
+        "J = identity + mean + correlation",
+        "J = identity + mean",
+        ("BatchNorm Jacobian", "J"),
+        LEFT_OUT,
+    ),
+    (
+        11,
+        "correlation = -gamma / sigma / n * np.outer",
+        "correlation = gamma / sigma / n * np.outer",
+        ("BatchNorm Jacobian", "correlation"),
+        SIGN,
+    ),
+    (12, "dlogits /= n", "dlogits /= 1", ("one step, one-line gradients", "logits"), TOO_BIG),
+    (
+        12,
+        '- n / (n - 1) * c["bnraw"]',
+        '- c["bnraw"]',
+        ("one step, one-line gradients", "hprebn"),
+        VARIANCE,
+    ),
+    (
+        12,
+        'dhpreact = (1.0 - c["h"] ** 2) * dh',
+        'dhpreact = (1.0 - c["hpreact"] ** 2) * dh',
+        ("one step, one-line gradients", "hpreact"),
+        TANH_INPUT,
+    ),
+    (
+        12,
+        'np.add.at(dC, c["Xb"], demb)',
+        'dC[c["Xb"]] += demb',
+        ("one step, one-line gradients", "C"),
+        SCATTER,
+    ),
+    (
+        12,
+        'dW1 = c["embcat"].T @ dhprebn',
+        'dW1 = dhprebn.T @ c["embcat"]',
+        ("one step, one-line gradients", "W1"),
+        TRANSPOSED,
+    ),
+    (
+        12,
+        "db2 = dlogits.sum(0)",
+        "db2 = dlogits",
+        ("one step, one-line gradients", "b2"),
+        BROADCAST_SUM,
     ),
 ]
 

@@ -105,6 +105,11 @@ def describe_exception(error: BaseException, path) -> str:
 def _explain(error) -> str:
     """numpy's words for a shape mismatch, said in the exercise's words."""
     text = str(error)
+    if isinstance(error, RecursionError):
+        return (
+            ". A recursive walk of the graph goes deeper than Python allows: walk it with an "
+            "explicit stack (a list you push to and pop from) instead"
+        )
     if "matmul" in text and "mismatch" in text:
         return (
             ". The factors of a matrix product do not fit: for out = A @ B, dA = dout @ B.T "

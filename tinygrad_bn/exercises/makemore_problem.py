@@ -240,6 +240,21 @@ def one_line_graph(s):
     s.loss = s.logits.cross_entropy(s.Yb)
 
 
+def _one_line_estimator(ctx):
+    """dhprebn in one line with the factor of the biased variance (1) where n/(n-1) belongs."""
+    hprebn, gain = ctx.value("hprebn"), ctx.value("bngain")
+    n = hprebn.shape[0]
+    inv = (hprebn.var(0, keepdims=True, ddof=1) + EPS) ** -0.5
+    raw = (hprebn - hprebn.mean(0, keepdims=True)) * inv
+    dpre = ctx.upstreams["hpreact"]
+    wrong = gain * inv / n * (n * dpre - dpre.sum(0) - raw * (dpre * raw).sum(0))
+    hint = (
+        f"which variance estimator? The lecture's BatchNorm divides by n - 1, so the factor in "
+        f"front of bnraw * sum(dhpreact * bnraw) is n/(n-1) = {n}/{n - 1}; yours has 1"
+    )
+    return {"hprebn": [(wrong, hint)]}
+
+
 def exercise12(rng):
     splits = names_splits()
     X, Y = splits.train
@@ -249,6 +264,7 @@ def exercise12(rng):
     step = Part(title="one step, one-line gradients", forward="forward", backward="backward",
                 inputs=inputs, graph=one_line_graph, output="loss", order=ONE_LINE_ORDER,
                 leaves=("params",), n=32, variance=True,
-                mistakes=both(_scatter, tanh_from_input("hpreact", "h")))  # fmt: skip
+                mistakes=both(_scatter, tanh_from_input("hpreact", "h"),
+                              _one_line_estimator))  # fmt: skip
     seed = int(rng.integers(2**31))
     return [step, TrainingPart(init_params(rng, splits.vocab.size), X, Y, seed)]

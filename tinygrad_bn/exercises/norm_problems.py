@@ -4,6 +4,7 @@ and the Jacobian of one BatchNorm feature.
 
 import numpy as np
 
+from .mistakes import inv_sqrt_exponent
 from .part import Part
 from .steps import EPS, Steps, backprop
 from .values import ValuesPart
@@ -28,7 +29,7 @@ def _layernorm_one_line(ctx, gamma=True, axis=1):
     """dx = inv_std/d (d dx_hat - sum_j dx_hat - x_hat sum_j dx_hat x_hat), dx_hat = gamma dout."""
     x_hat, inv_std = ctx.value("x_hat"), ctx.value("inv_std")
     dx_hat = (ctx.value("gamma") if gamma else 1.0) * np.asarray(ctx.part.upstream)
-    d = x_hat.shape[axis]
+    d = x_hat.shape[1]
     total, moment = dx_hat.sum(axis, keepdims=True), (dx_hat * x_hat).sum(axis, keepdims=True)
     return inv_std / d * (d * dx_hat - total - x_hat * moment)
 
@@ -68,7 +69,8 @@ def exercise9(rng):
     return [
         Part(title="staged LayerNorm", forward="staged_forward", backward="staged_backward",
              inputs=staged, graph=layernorm_graph, output="out", order=order, leaves=tuple(staged),
-             upstream=rng.standard_normal((n, d)), n=d),
+             upstream=rng.standard_normal((n, d)), n=d, variance=True,
+             mistakes=inv_sqrt_exponent("var", "inv_std")),
         Part(title="one line", forward="one_line_forward", backward="one_line_backward",
              inputs=one_line, graph=layernorm_graph, output="out", order=("beta", "gamma", "x"),
              leaves=tuple(one_line), upstream=rng.standard_normal((n, d)), n=d,
@@ -223,9 +225,20 @@ def _jacobian_mistakes(inputs, expected):
     sigma = np.sqrt(x.var() + EPS)
     x_hat = (x - x.mean()) / sigma
     unbiased = gamma / np.sqrt(x.var(ddof=1) + EPS) * np.eye(n)
+    terms = ("identity", "mean", "correlation")
+    partial = [
+        (
+            sum(expected[t] for t in terms if t != left_out),
+            f"J is the sum of the three terms; yours leaves out `{left_out}`",
+        )
+        for left_out in terms
+    ]
     return {
         "identity": [(unbiased, "sigma is the square root of the biased variance plus eps, the "
-                      "one the forward pass divides by")],
+                      "one the forward pass divides by"),
+                     (np.eye(n) / sigma, "every term carries the factor gamma / sigma: out = "
+                      "gamma * x_hat")],
+        "J": partial,
         "correlation": [(-gamma / sigma * np.outer(x_hat, x_hat), "the x_hat_i x_hat_j term "
                          "carries a 1/n: it comes from d var / d x_j = 2 (x_j - mean) / n")],
     }  # fmt: skip
