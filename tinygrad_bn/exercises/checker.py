@@ -152,7 +152,8 @@ class Report:
         if mistakes:
             where = ", ".join(f"d{row.name} ({row.part})" for row in mistakes[:5])
             more = f" and {len(mistakes) - 5} more" if len(mistakes) > 5 else ""
-            text += f" {len(mistakes)} to fix, each a mistake of its own: {where}{more}."
+            rows_word = "row" if len(mistakes) == 1 else "rows, each its own mistake"
+            text += f" {len(mistakes)} {rows_word} to fix: {where}{more}."
         if follows:
             text += (
                 f" {follows} marked 'follows' compute their own step right from a wrong row "

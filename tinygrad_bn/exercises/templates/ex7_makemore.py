@@ -10,7 +10,7 @@ with numpy only. The checker compares each one with autograd, then runs
 `train`, stochastic gradient descent driven by nothing but your `backward`.
 Check with:  tinygrad-bn exercises check <this file>
 To train on the full names list afterwards:
-    python benchmarks/exercise7_makemore.py --file <this file> --data names.txt
+    python benchmarks/exercise7_makemore.py --file <this file>
 """
 
 # ruff: noqa: F401, F841  (the names prepared for you are unused until you write your gradients)
