@@ -139,3 +139,31 @@ def test_the_learner_process_gets_only_copies_and_returns_only_arrays(tmp_path):
     source = trick + RIGHT.replace('    dW = cache["x"].T @ dxW', "    dW = Sneaky()")
     report, _ = _failed_cleanly(tmp_path, source, "expected a numpy array of numbers")
     assert report.row("linear layer", "W").status == "wrong"
+
+
+def test_ctrl_c_in_the_checker_kills_the_learners_process_and_removes_its_folder(
+    tmp_path, monkeypatch
+):
+    from tinygrad_bn.exercises import sandbox
+
+    started, sleeps = [], []
+    real_start = sandbox._start
+
+    def start(*args):
+        started.append(real_start(*args))
+        return started[-1]
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sandbox, "_start", start)
+    monkeypatch.setattr(sandbox.time, "sleep", sleep)
+    monkeypatch.setattr(sandbox.tempfile, "tempdir", str(tmp_path))
+    path = tmp_path / "mine.py"
+    path.write_text(WRONG + "\nwhile True:\n    pass\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        check_file(path)
+    assert started and started[0].poll() is not None  # ended, not left running
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.py"]

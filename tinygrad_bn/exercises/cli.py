@@ -122,12 +122,16 @@ def _start(exercise, folder: Path, force: bool) -> int:
         )
         print("or pass --force to replace it with a fresh copy of the template")
         return 1
+    partial = target.with_name(f".{target.name}.partial")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(exercise.template_path, target)
+        shutil.copyfile(exercise.template_path, partial)
+        os.replace(partial, target)  # all or nothing: Ctrl-C leaves no half-written file
     except OSError as error:
         print(f"cannot write {target}: {error.strerror or error}; choose another --dir")
         return 2
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"exercise {exercise.number}, {exercise.title}: wrote {target}")
     print(f"fill in the gradients marked TODO, then run `tinygrad-bn exercises check {target}`")
     return 0

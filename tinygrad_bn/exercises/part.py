@@ -108,12 +108,14 @@ class Part:
         self.graph(steps)
         return steps
 
-    def _seed(self, steps):
+    @property
+    def seed(self):
+        """d(loss)/d(output): the upstream dout, or 1 when the output is the loss."""
         return 1.0 if self.upstream is None else self.upstream
 
     def truth(self) -> Truth:
         steps = self.build(cut=False)
-        backprop(steps.nodes[self.output], self._seed(steps), self.scalar)
+        backprop(steps.nodes[self.output], self.seed, self.scalar)
         grads = {name: grad_of(node, self.scalar) for name, node in steps.nodes.items()}
         for name, node in steps.nodes.items():
             if grads[name] is None:
@@ -127,7 +129,7 @@ class Part:
         names = self.build(cut=True).computed
         for via in names:
             steps = self.build(cut=True)
-            grad = self._seed(steps) if via == self.output else upstreams[via]
+            grad = self.seed if via == self.output else upstreams[via]
             backprop(steps.nodes[via], grad, self.scalar)
             for name, node in steps.leaves.items():
                 sent = grad_of(node, self.scalar)
@@ -200,8 +202,10 @@ class Part:
         if isinstance(value, str):
             return Row(self.title, name, "wrong", hint=type_hint(value, true.shape, self.scalar))
         got = value.astype(np.float64)
+        # a step that uses this value sent back a gradient that cannot be run through the
+        # reference (wrong shape, NaN, not numbers): this row cannot be judged on its own yet
+        above = [via for via, _ in context.contributions.get(name, []) if via in broken]
         if got.shape != true.shape:
-            above = [via for via, _ in context.contributions.get(name, []) if via in broken]
             if above:
                 hint = (
                     f"its shape {got.shape} comes from d{above[0]}, whose shape is wrong "
@@ -218,7 +222,6 @@ class Part:
         candidates = [local] + ([follows[name]] if name in follows else [])
         if any(close(got, np.asarray(c, dtype=np.float64)) for c in candidates):
             return Row(self.title, name, "follows", exact, False, diff)
-        above = [via for via, _ in context.contributions.get(name, []) if via in broken]
         if above:
             hint = (
                 f"it is computed from d{above[0]}, which is not usable (see its row): "
