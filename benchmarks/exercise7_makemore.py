@@ -1,12 +1,14 @@
-"""Exercise 7's hand-written backward pass, trained for real: the makemore MLP on 32k names.
+"""Exercises 7 and 12 trained for real: the makemore MLP on the lectures' 32,033 names.
 
-Runs the `train` loop of an exercise-7 file (the reference solution unless --file is
-given) for 200,000 steps of batch 32 (lr 0.1, then 0.01 after 100,000 steps) with
+Runs the `train` loop of an exercise-7 or exercise-12 file (exercise 7's reference
+solution unless --file is given; in exercise 12 the loop is the learner's own) for
+200,000 steps of batch 32 (lr 0.1, then 0.01 after 100,000 steps) with
 10-d embeddings, a context of 3 characters, 200 hidden units and BatchNorm, in
 float64 numpy: no autograd anywhere. Then it fixes BatchNorm's statistics on the
 whole training set and reports the training and validation loss.
 
     python benchmarks/exercise7_makemore.py --seed 1   # the lectures' 32,033 names, shipped
+    python benchmarks/exercise7_makemore.py --seed 1 --file my_exercises/ex12_makemore_training.py
 
 The lecture this follows reports a validation loss of 2.1099; the target is <= 2.12.
 `--data FILE` trains on another names list (one name per line).
@@ -47,7 +49,7 @@ def main() -> int:
     parser.add_argument(
         "--file",
         default=str(EXERCISES[7].solution_path),
-        help="exercise-7 file whose backward drives training",
+        help="exercise-7 or exercise-12 file whose backward (and train loop) drives training",
     )
     parser.add_argument("--steps", type=int, default=200_000)
     parser.add_argument("--decay-step", type=int, default=100_000)

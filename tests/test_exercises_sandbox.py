@@ -15,7 +15,7 @@ WRONG = RIGHT.replace('dW = cache["x"].T @ dxW', 'dW = (dxW.T @ cache["x"]).T * 
 assert WRONG != RIGHT
 
 
-def _check(tmp_path, source, timeout=2.0):
+def _check(tmp_path, source, timeout=5.0):
     path = tmp_path / "mine.py"
     path.write_text(source, encoding="utf-8")
     report = check_file(path, timeout=timeout)
@@ -24,7 +24,7 @@ def _check(tmp_path, source, timeout=2.0):
     return report, " ".join(text.split())
 
 
-def _failed_cleanly(tmp_path, source, words, timeout=2.0):
+def _failed_cleanly(tmp_path, source, words, timeout=5.0):
     report, text = _check(tmp_path, source, timeout)
     assert report.exit_code == 1 and report.to_json()["passed"] is False
     assert words in text, text
@@ -32,12 +32,12 @@ def _failed_cleanly(tmp_path, source, words, timeout=2.0):
 
 
 def test_an_endless_loop_at_the_top_of_the_file_is_stopped_at_the_time_limit(tmp_path):
-    _failed_cleanly(tmp_path, WRONG + "\nwhile True:\n    pass\n", "did not finish within 2 s")
+    _failed_cleanly(tmp_path, WRONG + "\nwhile True:\n    pass\n", "did not finish within 5 s")
 
 
 def test_an_endless_loop_in_backward_is_stopped_and_the_function_named(tmp_path):
     source = WRONG.replace("    dxW = dout\n", "    dxW = dout\n    while True:\n        pass\n")
-    _, text = _failed_cleanly(tmp_path, source, "did not finish within 1.5 s", timeout=1.5)
+    _, text = _failed_cleanly(tmp_path, source, "did not finish within 5 s")
     assert "while running linear_backward()" in text and "--timeout SECONDS" in text
 
 
