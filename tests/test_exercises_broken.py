@@ -173,8 +173,8 @@ def test_a_file_without_its_exercise_line_is_told_to_add_it_or_name_the_exercise
 
 
 def test_an_unknown_exercise_number_is_named(tmp_path):
-    report, text = _check(_write(tmp_path, _replace(LINEAR, "EXERCISE = 3  #", "EXERCISE = 9  #")))
-    assert "there is no exercise 9; the exercises are 1 to 7" in text
+    report, text = _check(_write(tmp_path, _replace(LINEAR, "EXERCISE = 3  #", "EXERCISE = 99  #")))
+    assert f"there is no exercise 99; the exercises are 1 to {len(EXERCISES)}" in text
 
 
 def test_a_missing_file_is_named(tmp_path):

@@ -80,7 +80,7 @@ def _keywords(inputs, scalar):
 def _returns_dict(name, value, what):
     if isinstance(value, dict):
         return None
-    return f"{name}() must return a dict of {what} (as in the template), got {type(value).__name__}"
+    return f"{name}() must return {what}, got {type(value).__name__}"
 
 
 def run_pair(module, path, call, inputs, index, arrays, notes, progress):
@@ -89,14 +89,16 @@ def run_pair(module, path, call, inputs, index, arrays, notes, progress):
     kwargs, upstream = _keywords(inputs, scalar)
     progress(call["forward"])
     cache, error = call_learner(module, call["forward"], path, **kwargs)
-    error = error or _returns_dict(call["forward"], cache, "the forward pass's values")
+    error = error or _returns_dict(
+        call["forward"], cache, "a dict of the forward pass's values (as in the template)"
+    )
     if error is None:
         for name, value in cache.items():
             _store(arrays, notes, f"{index}.cache.{name}", value, scalar)
         args = (cache,) if not call["upstream"] else (cache, upstream)
         progress(call["backward"])
         grads, error = call_learner(module, call["backward"], path, *args)
-        error = error or _returns_dict(call["backward"], grads, "{name: gradient}")
+        error = error or _returns_dict(call["backward"], grads, "a dict {name: gradient}")
         if error is None:
             for name, value in grads.items():
                 _store(arrays, notes, f"{index}.grads.{name}", value, scalar)
@@ -108,7 +110,7 @@ def run_call(module, path, call, inputs, index, arrays, notes, progress):
     kwargs, _ = _keywords(inputs, False)
     progress(call["function"])
     values, error = call_learner(module, call["function"], path, **kwargs)
-    error = error or _returns_dict(call["function"], values, "{name: value}")
+    error = error or _returns_dict(call["function"], values, "a dict {name: value}")
     if error is None:
         for name, value in values.items():
             _store(arrays, notes, f"{index}.grads.{name}", value, False)
