@@ -143,3 +143,31 @@ def test_the_data_is_seeded_so_a_check_repeats_exactly():
         first.upstream, second.upstream
     )
     assert not np.array_equal(first.inputs["x"], parts(5, seed=4)[0].inputs["x"])
+
+
+def test_the_exercise_modules_import_each_other_without_a_circle():
+    folder = EXERCISES[1].template_path.parent.parent
+    imports = {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports[path.stem] = {
+            node.module.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+        }
+    done, on_path = set(), []
+
+    def visit(module):  # depth first; a module met again while on the path closes a circle
+        assert module not in on_path, " -> ".join(on_path + [module])
+        if module in done:
+            return
+        on_path.append(module)
+        for imported in sorted(imports.get(module, ())):
+            visit(imported)
+        on_path.pop()
+        done.add(module)
+
+    for module in sorted(imports):
+        visit(module)
+    assert "makemore_problem" in imports["problems"]
+    assert "problems" not in imports["makemore_problem"]
