@@ -172,3 +172,10 @@ def test_the_exercise_modules_import_each_other_without_a_circle():
         visit(module)
     assert "makemore_problem" in imports["problems"]
     assert "problems" not in imports["makemore_problem"]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_each_part_checks_a_function_of_its_own(number):
+    # the JSON names a row by (function, gradient): two parts must not share a function
+    functions = [part.function for part in parts(number)]
+    assert len(set(functions)) == len(functions)

@@ -257,7 +257,7 @@ def test_a_recursive_graph_walk_in_the_engine_is_told_to_use_a_stack(tmp_path):
         "        visit(self)\n"
     )
     report, text = _check(_write(tmp_path, source[:start] + recursive + source[end:]))
-    assert "grads_backward() raised RecursionError" in text and "explicit stack" in text
+    assert "long_chain_backward() raised RecursionError" in text and "explicit stack" in text
     assert all(row.ok for row in report.rows if row.part == "backward() on a graph")
 
 

@@ -95,7 +95,7 @@ def test_check_json_prints_one_object_and_exits_0_only_when_passed(tmp_path, cap
     result = json.loads(capsys.readouterr().out)
     assert result["exercise"] == 3 and result["passed"] is True and result["error"] is None
     assert [row["name"] for row in result["rows"]] == ["xW", "b", "x", "W", "y", "A", "B"]
-    assert result["rows"][0] == {"part": "linear layer", "name": "xW", "status": "right",
+    assert result["rows"][0] == {"part": "linear_backward", "name": "xW", "status": "right",
                                  "hint": None}  # fmt: skip
     wrong = tmp_path / "mine.py"
     source = EXERCISES[3].solution_path.read_text(encoding="utf-8")

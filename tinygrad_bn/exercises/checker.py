@@ -43,7 +43,8 @@ class Report:
     number: int | None
     rows: list = field(default_factory=list)
     error: str = ""
-    signatures: dict = field(default_factory=dict)  # part title -> the learner's function
+    signatures: dict = field(default_factory=dict)  # part title -> the call, as shown
+    functions: dict = field(default_factory=dict)  # part title -> the learner's function name
     output: str = ""  # what the learner's file printed
 
     @property
@@ -70,21 +71,22 @@ class Report:
     def to_json(self) -> dict:
         """{"exercise", "passed", "rows": [{"part", "name", "status", "hint"}], "error"}.
 
-        A row's status is right, wrong or follows; rows that could not be judged are left
-        out, and `error` says why.
+        A row's part is the learner's function it checks (e.g. neuron_backward), its status
+        right, wrong or follows; rows that could not be judged are left out, and `error`
+        says why.
         """
         rows, problems = [], [self.error] if self.error else []
         for row in self.rows:
+            function = self.functions.get(row.part, row.part)
             if row.name == "(error)":
-                problems.append(f"{row.part}: {row.hint}")
+                problems.append(f"{function}: {row.hint}")
             elif row.status == "not checked":
-                if row.hint and f"{row.part}: not checked, {row.hint}" not in problems:
-                    problems.append(f"{row.part}: not checked, {row.hint}")
+                if row.hint and f"{function}: not checked, {row.hint}" not in problems:
+                    problems.append(f"{function}: not checked, {row.hint}")
             else:
                 status = row.status if row.status in ("right", "follows") else "wrong"
-                rows.append(
-                    {"part": row.part, "name": row.name, "status": status, "hint": row.hint or None}
-                )
+                hint = row.hint or None
+                rows.append({"part": function, "name": row.name, "status": status, "hint": hint})
         return {
             "exercise": self.number,
             "passed": self.ok,
@@ -200,9 +202,10 @@ def check_file(path, exercise=None, seed: int = 0, timeout: float = DEFAULT_TIME
     returned = run_learner(path, number, [part.call() for part in parts], arrays, timeout)
     if returned.error:
         return Report(path, number, error=returned.error, output=returned.output)
-    rows, signatures = [], {}
+    rows, signatures, functions = [], {}, {}
     for part, result in zip(parts, returned.parts):
         signatures[part.title] = part.signature
+        functions[part.title] = part.function
         if getattr(part, "needs_previous", False) and not all(row.ok for row in rows):
             hint = "make every gradient above right first"
             rows += [Row(part.title, name, "not checked", hint=hint) for name in part.order]
@@ -211,7 +214,8 @@ def check_file(path, exercise=None, seed: int = 0, timeout: float = DEFAULT_TIME
             rows += [Row(part.title, name, "not checked") for name in part.order]
         else:
             rows += part.judge(_split(result["values"]))
-    return Report(path, number, rows, signatures=signatures, output=returned.output)
+    return Report(path, number, rows, signatures=signatures, functions=functions,
+                  output=returned.output)  # fmt: skip
 
 
 def _split(values: dict) -> dict:

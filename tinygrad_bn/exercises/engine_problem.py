@@ -50,24 +50,27 @@ def exercise8(rng):
     r = lambda: float(rng.uniform(0.5, 1.5) * rng.choice([-1.0, 1.0]))
     expression = dict(a=r(), b=r(), c=r() / 2)
     new_ops = dict(a=r(), b=r())
-    engine = dict(backward="grads_backward", scalar=True, check_forward=False, todo_rows=False)
-    broadcast = dict(forward="broadcast_forward", backward="broadcast_backward", todo_rows=False)
+    engine = dict(scalar=True, check_forward=False, todo_rows=False)
     wide = dict(x=rng.standard_normal((4, 3)), b=rng.standard_normal(3))
     deep = dict(x=rng.standard_normal((2, 4, 3)), b=rng.standard_normal((4, 1)))
     return [
-        Part(title="backward() on a graph", forward="expression_forward", inputs=expression,
+        Part(title="backward() on a graph", forward="expression_forward",
+             backward="expression_backward", inputs=expression,
              graph=_expression_graph, output="f", order=("t", "d", "e", "c", "a", "b"),
              leaves=tuple(expression), upstream=r(), **engine),
-        Part(title="exp and sigmoid", forward="new_ops_forward", inputs=new_ops,
+        Part(title="exp and sigmoid", forward="new_ops_forward", backward="new_ops_backward",
+             inputs=new_ops,
              graph=_new_ops_graph, output="g", order=("q", "sig", "p", "r", "a", "b"),
              leaves=tuple(new_ops), upstream=r(), mistakes=_local_derivative_mistakes, **engine),
-        Part(title="a chain 3000 deep", forward="long_chain_forward", inputs=dict(x=r()),
+        Part(title="a chain 3000 deep", forward="long_chain_forward",
+             backward="long_chain_backward", inputs=dict(x=r()),
              graph=_long_chain_graph, output="out", order=("x",), leaves=("x",), upstream=r(),
              **engine),
-        Part(title="unbroadcast (4, 3) + (3,)", inputs=wide, graph=_broadcast_graph,
-             output="out", order=("x", "b"), leaves=("x", "b"),
-             upstream=rng.standard_normal((4, 3)), **broadcast),
-        Part(title="unbroadcast (2, 4, 3) + (4, 1)", inputs=deep, graph=_broadcast_graph,
-             output="out", order=("x", "b"), leaves=("x", "b"),
-             upstream=rng.standard_normal((2, 4, 3)), **broadcast),
+        Part(title="unbroadcast (4, 3) + (3,)", forward="row_forward", backward="row_backward",
+             inputs=wide, graph=_broadcast_graph, output="out", order=("x", "b"),
+             leaves=("x", "b"), upstream=rng.standard_normal((4, 3)), todo_rows=False),
+        Part(title="unbroadcast (2, 4, 3) + (4, 1)", forward="column_forward",
+             backward="column_backward", inputs=deep, graph=_broadcast_graph, output="out",
+             order=("x", "b"), leaves=("x", "b"), upstream=rng.standard_normal((2, 4, 3)),
+             todo_rows=False),
     ]  # fmt: skip

@@ -117,6 +117,7 @@ class TrainingPart:
     title = "training loop"
     needs_previous = True  # training with wrong gradients tells nothing new
     order = ("losses",) + PARAM_NAMES
+    function = "train"
     signature = "train(params, X, Y, steps, ...)"
 
     def __init__(self, params, X, Y, seed):

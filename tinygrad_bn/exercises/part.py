@@ -66,6 +66,11 @@ class Part:
     todo_rows: bool = True  # the template has one line `dname = None  # TODO` per row
 
     @property
+    def function(self) -> str:
+        """The learner's function whose results the rows judge."""
+        return self.backward
+
+    @property
     def signature(self) -> str:
         return f"{self.backward}(cache{', dout' if self.upstream is not None else ''})"
 

@@ -129,20 +129,42 @@ def long_chain_forward(x):
     return dict(x=x, out=y)
 
 
-def grads_backward(cache, dout):
-    """Runs your backward() from the last node of the cache and reads every grad."""
-    *names, last = cache
-    cache[last].backward()
-    return {name: cache[name].grad * dout for name in names}
+def expression_backward(cache, df):
+    """Your backward() from f, given df = dL/df."""
+    return read_grads(cache, "f", df)
 
 
-def broadcast_forward(x, b):
-    """out = x + b, with b broadcast to the shape of x."""
+def new_ops_backward(cache, dg):
+    """Your backward() from g, given dg = dL/dg."""
+    return read_grads(cache, "g", dg)
+
+
+def long_chain_backward(cache, dout):
+    """Your backward() from out, given dout = dL/dout."""
+    return read_grads(cache, "out", dout)
+
+
+def read_grads(cache, root, dout):
+    """Run your backward() from cache[root]; every other grad times dout (the chain rule)."""
+    cache[root].backward()
+    return {name: node.grad * dout for name, node in cache.items() if name != root}
+
+
+def row_forward(x, b):
+    """out = x + b, x (4, 3) and a row b (3,): b is copied to every row."""
     return dict(x=x, b=b, out=x + b)
 
 
-def broadcast_backward(cache, dout):
+def row_backward(cache, dout):
     """A sum passes dout to both; unbroadcast brings each back to its own shape."""
-    return dict(
-        x=unbroadcast(dout, np.shape(cache["x"])), b=unbroadcast(dout, np.shape(cache["b"]))
-    )
+    return dict(x=unbroadcast(dout, cache["x"].shape), b=unbroadcast(dout, cache["b"].shape))
+
+
+def column_forward(x, b):
+    """out = x + b, x (2, 4, 3) and a column b (4, 1): copied along a new axis 0 and axis 2."""
+    return dict(x=x, b=b, out=x + b)
+
+
+def column_backward(cache, dout):
+    """A sum passes dout to both; unbroadcast brings each back to its own shape."""
+    return dict(x=unbroadcast(dout, cache["x"].shape), b=unbroadcast(dout, cache["b"].shape))
