@@ -54,7 +54,7 @@ def test_a_thread_that_never_ends_is_reported_and_does_not_hang_the_check(tmp_pa
     ],
 )
 def test_ending_the_process_is_a_failure_not_a_success(tmp_path, trick):
-    _failed_cleanly(tmp_path, WRONG + "\n" + trick, "ended the check's process")
+    _failed_cleanly(tmp_path, WRONG + "\n" + trick, "without sending back its results")
 
 
 def test_os_exit_in_backward_names_the_function(tmp_path):
@@ -167,3 +167,8 @@ def test_ctrl_c_in_the_checker_kills_the_learners_process_and_removes_its_folder
         check_file(path)
     assert started and started[0].poll() is not None  # ended, not left running
     assert [p.name for p in tmp_path.iterdir()] == ["mine.py"]
+
+
+def test_removing_the_checks_own_folder_is_a_failure_not_a_crash(tmp_path):
+    trick = "import shutil, sys\nshutil.rmtree(sys.argv[1])\n"
+    _failed_cleanly(tmp_path, trick + RIGHT, "without sending back its results")

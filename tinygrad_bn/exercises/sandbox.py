@@ -39,7 +39,9 @@ class Returned:
 
 def run_learner(path: Path, number: int, calls: list, arrays: dict, timeout: float) -> Returned:
     """Run the calls of `calls` on `arrays` in a fresh process; see runner.py for the protocol."""
-    with tempfile.TemporaryDirectory(prefix="tinygrad_bn_check_") as folder:
+    with tempfile.TemporaryDirectory(
+        prefix="tinygrad_bn_check_", ignore_cleanup_errors=True
+    ) as folder:
         folder = Path(folder)
         spec = {"file": str(path.resolve()), "name": f"exercise_{number}", "calls": calls}
         (folder / "calls.json").write_text(json.dumps(spec), encoding="utf-8")
@@ -80,7 +82,7 @@ def _wait(process, folder, timeout) -> str:
                     f"{_progress(folder)}): an endless loop? It was stopped. On a slow machine, "
                     "give it more time with --timeout SECONDS"
                 )
-            if (folder / "output.txt").stat().st_size > MAX_OUTPUT:
+            if _size(folder / "output.txt") > MAX_OUTPUT:
                 return (
                     f"your code printed more than {MAX_OUTPUT // 1_000_000} MB (while running "
                     f"{_progress(folder)}): a print inside a loop? It was stopped"
@@ -89,6 +91,13 @@ def _wait(process, folder, timeout) -> str:
         return ""
     finally:
         _kill(process)
+
+
+def _size(path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the learner's code removed it
+        return 0
 
 
 def _kill(process):
@@ -109,8 +118,11 @@ def _progress(folder) -> str:
 
 
 def _read_output(path) -> str:
-    with open(path, "rb") as f:
-        return f.read(MAX_OUTPUT).decode("utf-8", errors="replace")
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_OUTPUT).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _collect(folder, count, printed) -> Returned:
@@ -118,9 +130,9 @@ def _collect(folder, count, printed) -> Returned:
     if not done.is_file():
         return Returned(
             error=(
-                f"your code ended the check's process while running {_progress(folder)}, before "
-                "any gradient could be checked: does it call os._exit(), os.kill() or "
-                "sys.exit() from a thread or an atexit hook? Remove that call"
+                f"the check's process ended while running {_progress(folder)} without sending "
+                "back its results: does your code call os._exit(), os.kill() or sys.exit() from "
+                "a thread or an atexit hook, or touch the check's own files? Remove that"
             ),
             output=printed,
         )
