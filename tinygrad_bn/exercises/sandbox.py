@@ -69,7 +69,7 @@ def _start(folder, path, output):
 
 
 def _wait(process, folder, timeout) -> str:
-    """ "" when the process ended by itself in time, else why it was stopped."""
+    """Why the learner's process was stopped, or "" when it ended by itself in time."""
     deadline = time.monotonic() + STARTUP + timeout
     started = False  # the learner's time starts when their file starts running
     try:
