@@ -2,10 +2,10 @@
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
+from ..safe_write import write_bytes
 from .catalog import EXERCISES, SUGGESTED_ORDER
 
 
@@ -122,16 +122,12 @@ def _start(exercise, folder: Path, force: bool) -> int:
         )
         print("or pass --force to replace it with a fresh copy of the template")
         return 1
-    partial = target.with_name(f".{target.name}.partial")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(exercise.template_path, partial)
-        os.replace(partial, target)  # all or nothing: Ctrl-C leaves no half-written file
+        write_bytes(target, exercise.template_path.read_bytes())  # Ctrl-C: no half a file
     except OSError as error:
         print(f"cannot write {target}: {error.strerror or error}; choose another --dir")
         return 2
-    finally:
-        partial.unlink(missing_ok=True)
     print(f"exercise {exercise.number}, {exercise.title}: wrote {target}")
     print(f"fill in the gradients marked TODO, then run `tinygrad-bn exercises check {target}`")
     return 0
