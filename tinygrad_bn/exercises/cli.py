@@ -99,7 +99,7 @@ def _list() -> int:
     print("(start one with `tinygrad-bn exercises start N`):")
     for number in SUGGESTED_ORDER:
         exercise = EXERCISES[number]
-        print(f"  {exercise.number:>2}. {exercise.title:<44} {exercise.practises}")
+        print(f"  {exercise.number:>2}. {exercise.title:<34} {exercise.practises}")
     return 0
 
 
