@@ -3,11 +3,15 @@
 For one feature x (n,) of a batch, out_i = gamma * x_hat_i with
 x_hat = (x - mean) / sigma and sigma = sqrt(var + eps) (the biased variance):
 
-    d out_i / d x_j = (gamma / sigma) * (delta_ij - 1/n - x_hat_i * x_hat_j / n)
+    J[i, j] = d out_i / d x_j   (an n x n matrix: every input moves every output)
 
-identity: each output moves with its own input; mean: every input moves the
-mean, which every output subtracts; correlation: every input moves the
-variance, which rescales every output.
+Derive it from three facts: d x_i / d x_j = delta_ij (1 on the diagonal),
+d mean / d x_j = 1/n, and d var / d x_j = 2 (x_j - mean) / n. It splits into
+three terms, each an (n, n) matrix with the factor gamma / sigma:
+identity (each output moves with its own input), mean (every input moves the
+mean, which every output subtracts) and correlation (every input moves the
+variance, which rescales every output). The checker compares J with the
+Jacobian autograd computes, one backward pass per output.
 
 Fill in everything marked TODO (now None). Check your answers with:
     tinygrad-bn exercises check <this file>
