@@ -1,4 +1,6 @@
-"""Broken learner code gets a clear message naming the exercise and the function; the checker never crashes.
+"""Broken learner code gets a clear message naming the exercise and the function.
+
+The checker never crashes.
 
 Each case starts from a reference solution and breaks it the way a learner's
 file can be broken; the check must exit 1 with a message that says what is
@@ -124,7 +126,7 @@ def test_a_gradient_that_is_not_numbers_is_named(tmp_path):
     source = _replace(LINEAR, '    dW = cache["x"].T @ dxW', '    dW = "x.T @ dout"')
     report, text = _check(_write(tmp_path, source))
     assert (
-        "expected a numpy array of numbers of shape (4, 3), got str"
+        "expected a numpy array of numbers of shape (4, 3), got a str"
         in report.row("linear layer", "W").hint
     )
 
@@ -171,8 +173,8 @@ def test_a_file_without_its_exercise_line_is_told_to_add_it_or_name_the_exercise
 
 
 def test_an_unknown_exercise_number_is_named(tmp_path):
-    report, text = _check(_write(tmp_path, _replace(LINEAR, "EXERCISE = 3  #", "EXERCISE = 9  #")))
-    assert "there is no exercise 9; the exercises are 1 to 7" in text
+    report, text = _check(_write(tmp_path, _replace(LINEAR, "EXERCISE = 3  #", "EXERCISE = 99  #")))
+    assert f"there is no exercise 99; the exercises are 1 to {len(EXERCISES)}" in text
 
 
 def test_a_missing_file_is_named(tmp_path):
@@ -181,7 +183,10 @@ def test_a_missing_file_is_named(tmp_path):
 
 
 def test_the_learner_cannot_corrupt_the_checkers_data_by_writing_into_its_inputs(tmp_path):
-    zero_everything = "    for value in cache.values():\n        value *= 0\n    dout *= 0\n    return dict(y=dy, A=dA, B=dB)"
+    zero_everything = (
+        "    for value in cache.values():\n        value *= 0\n    dout *= 0\n"
+        "    return dict(y=dy, A=dA, B=dB)"
+    )
     source = _replace(LINEAR, "    return dict(y=dy, A=dA, B=dB)", zero_everything)
     # the checker's truth was computed on its own copies
     assert check_file(_write(tmp_path, source)).ok
@@ -211,3 +216,54 @@ def test_a_gradient_cast_to_float32_is_told_to_stay_in_float64(tmp_path):
     )
     report, text = _check(_write(tmp_path, source))
     assert "the check runs in float64" in report.row("linear layer", "W").hint
+
+
+def test_an_exception_counts_only_the_gradients_not_the_error_row(tmp_path):
+    source = _replace(LINEAR, "    db = dout.sum(0)", "    db = dout.sum(0) + undefined_name")
+    report, text = _check(_write(tmp_path, source))
+    assert "3 of 7 right" in text and "1 part could not run" in text
+
+
+def test_misnamed_keys_are_listed_as_unexpected(tmp_path):
+    source = _replace(
+        LINEAR,
+        "    return dict(xW=dxW, b=db, x=dx, W=dW)",
+        "    return dict(xw=dxW, b=db, x=dx, w=dW)",
+    )
+    report, text = _check(_write(tmp_path, source))
+    hint = report.row("linear layer", "W").hint
+    assert "key 'W' is missing" in hint and "'w', 'xw'" in hint and "a typo in a key?" in hint
+
+
+def test_a_transpose_that_breaks_the_shapes_is_explained_in_words(tmp_path):
+    source = _replace(LINEAR, '    dx = dxW @ cache["W"].T', '    dx = dxW @ cache["W"]')
+    report, text = _check(_write(tmp_path, source))
+    assert "linear_backward() raised ValueError" in text
+    assert "The factors of a matrix product do not fit: for out = A @ B, dA = dout @ B.T" in text
+
+
+def test_a_recursive_graph_walk_in_the_engine_is_told_to_use_a_stack(tmp_path):
+    source = EXERCISES[8].solution_path.read_text(encoding="utf-8")
+    start = source.index("        order, visited, stack = [], set(), [(self, False)]")
+    end = source.index("        self.grad = 1.0\n")
+    recursive = (
+        "        order, visited = [], set()\n\n"
+        "        def visit(node):\n"
+        "            if id(node) not in visited:\n"
+        "                visited.add(id(node))\n"
+        "                for child in node._prev:\n"
+        "                    visit(child)\n"
+        "                order.append(node)\n\n"
+        "        visit(self)\n"
+    )
+    report, text = _check(_write(tmp_path, source[:start] + recursive + source[end:]))
+    assert "long_chain_backward() raised RecursionError" in text and "explicit stack" in text
+    assert all(row.ok for row in report.rows if row.part == "backward() on a graph")
+
+
+def test_a_training_loop_without_the_decay_is_caught_in_exercise_12(tmp_path):
+    source = EXERCISES[12].solution_path.read_text(encoding="utf-8")
+    source = _replace(source, "rate = lr if step < decay_step else lr / 10", "rate = lr")
+    report, text = _check(_write(tmp_path, source))
+    assert all(row.ok for row in report.rows if row.part != "training loop")
+    assert "check the update step in train()" in report.row("training loop", "W1").hint

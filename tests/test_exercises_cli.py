@@ -1,5 +1,12 @@
 """`tinygrad-bn exercises list | start N | check FILE | solution N`."""
 
+import json
+import shlex
+import subprocess
+import sys
+
+import pytest
+
 from tinygrad_bn.cli import main
 from tinygrad_bn.exercises import EXERCISES
 
@@ -71,10 +78,74 @@ def test_solution_prints_the_reference_solution(capsys):
 
 
 def test_an_unknown_exercise_number_is_refused_with_the_range(capsys):
-    assert main(["exercises", "solution", "8"]) == 2
-    assert "there is no exercise 8; the exercises are 1 to 7" in capsys.readouterr().out
+    assert main(["exercises", "solution", "99"]) == 2
+    assert (
+        f"there is no exercise 99; the exercises are 1 to {len(EXERCISES)}"
+        in capsys.readouterr().out
+    )
 
 
 def test_no_action_prints_the_usage(capsys):
     assert main(["exercises"]) == 2
     assert "tinygrad-bn exercises list" in capsys.readouterr().out
+
+
+def test_check_json_prints_one_object_and_exits_0_only_when_passed(tmp_path, capsys):
+    assert main(["exercises", "check", str(EXERCISES[3].solution_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["exercise"] == 3 and result["passed"] is True and result["error"] is None
+    assert [row["name"] for row in result["rows"]] == ["xW", "b", "x", "W", "y", "A", "B"]
+    assert result["rows"][0] == {"part": "linear_backward", "name": "xW", "status": "right",
+                                 "hint": None}  # fmt: skip
+    wrong = tmp_path / "mine.py"
+    source = EXERCISES[3].solution_path.read_text(encoding="utf-8")
+    wrong.write_text(source.replace("dxW = dout\n", "dxW = -dout\n"), encoding="utf-8")
+    assert main(["exercises", "check", str(wrong), "--json"]) == 1
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(row["name"], row["status"]) for row in rows[:4]] == [
+        ("xW", "wrong"), ("b", "right"), ("x", "follows"), ("W", "follows")
+    ]  # fmt: skip
+    assert rows[0]["hint"].startswith("flipped sign")
+
+
+def test_check_json_of_a_file_that_cannot_run_has_no_rows_and_the_error(tmp_path, capsys):
+    path = tmp_path / "mine.py"
+    path.write_text("EXERCISE = 2\ndef broken(:\n", encoding="utf-8")
+    assert main(["exercises", "check", str(path), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["passed"] is False and result["rows"] == [] and "syntax error" in result["error"]
+
+
+def test_check_of_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    main(["exercises", "start", "2", "--dir", str(tmp_path)])
+    capsys.readouterr()
+    assert main(["exercises", "check", str(tmp_path)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "is a folder, not a file" in out and EXERCISES[2].filename in out
+
+
+def test_start_onto_a_file_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine", encoding="utf-8")
+    for target in (blocker, blocker / "inner"):
+        assert main(["exercises", "start", "1", "--dir", str(target)]) == 2
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and "is a file, not a folder" in out
+    assert blocker.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_timeout_that_is_not_a_positive_number_is_refused(capsys):
+    for bad in ("0", "-1", "soon", "nan"):
+        with pytest.raises(SystemExit):
+            main(["exercises", "check", "x.py", "--timeout", bad])
+        assert "not a positive number of seconds" in capsys.readouterr().err
+
+
+def test_check_piped_into_head_ends_quietly(tmp_path):
+    command = (
+        f"{shlex.quote(sys.executable)} -m tinygrad_bn.cli exercises check "
+        f"{shlex.quote(str(EXERCISES[1].template_path))} | head -n 1"
+    )
+    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=300)
+    assert done.stdout.startswith("Checking ex1_scalars.py")
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -1,4 +1,4 @@
-"""The exercises, in the order to do them: number, file name, what each one practises."""
+"""The exercises: number, file name, what each one practises, and the order to do them in."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,31 +33,31 @@ EXERCISES = {
             1,
             "ex1_scalars",
             "Scalar warm-ups on Value",
-            "the chain rule, a variable used three times, a tanh neuron",
+            "the chain rule, a variable used three times, a neuron",
         ),
         Exercise(
             2,
             "ex2_broadcasting",
             "Broadcasting and reductions",
-            "why the gradient of a broadcast is a sum; a mean; centring",
+            "the gradient of a broadcast is a sum; a mean; centring",
         ),
         Exercise(
             3,
             "ex3_linear",
             "A linear layer and matmul",
-            "x @ W + b, and a product that uses the same matrix twice",
+            "x @ W + b, and a product using one matrix twice",
         ),
         Exercise(
             4,
             "ex4_cross_entropy",
             "Softmax and cross-entropy",
-            "every intermediate, then the one line (softmax - onehot) / n",
+            "every intermediate, then (softmax - onehot) / n",
         ),
         Exercise(
             5,
             "ex5_batchnorm_staged",
             "BatchNorm, step by step",
-            "mean, centred, squared, variance, 1/std, x-hat, scale, shift",
+            "mean, centred, squared, var, 1/std, x-hat, scale, shift",
         ),
         Exercise(
             6,
@@ -69,7 +69,40 @@ EXERCISES = {
             7,
             "ex7_makemore",
             "The makemore MLP by hand",
-            "embedding, linear, BatchNorm, tanh, linear, loss; then train",
+            "embedding, linear, BatchNorm, tanh, linear, loss; train",
+        ),
+        Exercise(
+            8,
+            "ex8_engine",
+            "Build the engine",
+            "topological order, backward(), exp, sigmoid, unbroadcast",
+        ),
+        Exercise(
+            9,
+            "ex9_layernorm",
+            "LayerNorm backward",
+            "the statistics over the features: staged, then one line",
+        ),
+        Exercise(
+            10,
+            "ex10_batchnorm_eval",
+            "BatchNorm at inference",
+            "eval-mode backward; running statistics, two conventions",
+        ),
+        Exercise(
+            11,
+            "ex11_batchnorm_jacobian",
+            "The BatchNorm Jacobian",
+            "(gamma/sigma)(delta_ij - 1/n - x^_i x^_j / n), by term",
+        ),
+        Exercise(
+            12,
+            "ex12_makemore_training",
+            "makemore, your own training loop",
+            "one-line loss and BatchNorm gradients; val <= 2.12",
         ),
     ]
 }
+
+# The order to do them in: the numbers stay fixed so that a started file keeps its exercise.
+SUGGESTED_ORDER = (1, 8, 2, 3, 4, 5, 6, 10, 11, 9, 7, 12)

@@ -1,22 +1,24 @@
-"""One checked piece of an exercise: the learner's forward/backward pair against autograd.
+"""One checked piece of an exercise: the learner's forward/backward pair, judged step by step.
 
 The learner's `forward(**inputs)` returns a dict of intermediates (the cache);
 `backward(cache, dout)` (or `backward(cache)` when the output is the loss)
-returns a dict {name: gradient}. The truth comes from building the same
-computation with `Value`/`Tensor`, calling `backward()`, and reading `.grad`
-of every named node. A node used in several places also gets the gradient
-that each use sends back on its own (its *contributions*), for the hints.
+returns {name: gradient}. Those run in another process (sandbox.py); here
+only their plain arrays arrive. Each row is then
+
+    right    it equals autograd's gradient;
+    follows  it equals one local step of the reference applied to the learner's
+             own gradients of the steps that use it: its own step is right, it
+             is off only because a row above it is wrong;
+    wrong    neither: the mistake is in this row's own step (with a hint).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..tensor import Tensor
-from ..value import Value
-from .hints import RTOL, close, shape_hint, value_hint
-from .loader import call_learner
+from .hints import RTOL, Context, close, row_hint, shape_hint, type_hint
+from .steps import Steps, backprop, grad_of
 
 
 @dataclass
@@ -25,7 +27,7 @@ class Row:
 
     part: str
     name: str
-    status: str  # "right", "wrong", "not computed yet", "missing", "error", "not checked"
+    status: str  # right, wrong, follows; or not computed yet, missing, not checked
     exact: bool = False
     approx: bool = False
     max_diff: float | None = None
@@ -39,14 +41,12 @@ class Row:
 @dataclass
 class Truth:
     forward: dict  # name -> value of the node in the forward pass
-    grads: dict  # name -> d(loss)/d(node)
-    contributions: dict  # name -> [gradient sent back by each use of the node]
-    nodes: dict = field(default_factory=dict)
+    grads: dict  # name -> d(loss)/d(node), for every named node
 
 
 @dataclass
 class Part:
-    """`graph(**inputs)` builds the computation with autograd leaves and returns {name: node}."""
+    """`graph(s)` writes the computation as named steps on `s` (see steps.py)."""
 
     title: str
     forward: str  # the learner's function names
@@ -60,181 +60,192 @@ class Part:
     n: int | None = None  # batch size, for the "factor n" and "n/(n-1)" hints
     variance: bool = False  # a variance is computed: test for the other estimator
     scalar: bool = False  # Value, not Tensor
-    mistakes: Callable | None = None  # (truth) -> {name: [(wrong answer, hint)]}
+    mistakes: Callable | None = None  # (Context) -> {name: [(wrong answer, hint)]}
+    follows: Callable | None = None  # (Context) -> {name: a right answer from the learner's rows}
+    check_forward: bool = True  # compare the learner's cache with the reference's values
+    todo_rows: bool = True  # the template has one line `dname = None  # TODO` per row
+
+    @property
+    def function(self) -> str:
+        """The learner's function whose results the rows judge."""
+        return self.backward
 
     @property
     def signature(self) -> str:
         return f"{self.backward}(cache{', dout' if self.upstream is not None else ''})"
 
-    def truth(self) -> Truth:
-        lift = (
-            (lambda v: Value(float(v)))
-            if self.scalar
-            else (lambda v: Tensor(np.array(v, copy=True), requires_grad=True))
-        )
-        kwargs = {}
-        for name, value in self.inputs.items():
-            if name in self.leaves:
-                kwargs[name] = (
-                    {k: lift(v) for k, v in value.items()}
-                    if isinstance(value, dict)
-                    else lift(value)
-                )
-            else:
-                kwargs[name] = _copy(value)
-        nodes = self.graph(**kwargs)
-        out = nodes[self.output]
-        if self.scalar:
-            (out * self.upstream if self.upstream is not None else out).backward()
-        else:
-            out.backward(None if self.upstream is None else np.array(self.upstream))
-        grads = {name: _grad(nodes[name], self.scalar) for name in self.order}
-        forward = {name: node.data for name, node in nodes.items()}
-        try:
-            contributions = {
-                name: _contributions(nodes[name], out, self.scalar) for name in self.order
-            }
-        # the engine's internals changed: check without the accumulation hint
-        except (AttributeError, TypeError):
-            contributions = {name: [] for name in self.order}
-        return Truth(forward, grads, contributions, nodes)
+    def call(self) -> dict:
+        """What the learner's process runs for this part (see runner.py)."""
+        return {
+            "kind": "pair",
+            "forward": self.forward,
+            "backward": self.backward,
+            "upstream": self.upstream is not None,
+            "scalar": self.scalar,
+        }
 
-    def check(self, module, path) -> list[Row]:
+    def arrays(self) -> dict:
+        """The inputs (and dout) as plain arrays, for the learner's process."""
+        out = {}
+        for name, value in self.inputs.items():
+            if isinstance(value, dict):
+                out.update({f"inputs.{name}.{k}": np.asarray(v) for k, v in value.items()})
+            else:
+                out[f"inputs.{name}"] = np.asarray(value)
+        if self.upstream is not None:
+            out["upstream"] = np.asarray(self.upstream)
+        return out
+
+    def _flat_inputs(self):
+        flat, differentiable = {}, []
+        for name, value in self.inputs.items():
+            if isinstance(value, dict):
+                flat.update(value)
+                differentiable += list(value) if name in self.leaves else []
+            else:
+                flat[name] = value
+                differentiable += [name] if name in self.leaves else []
+        return flat, tuple(differentiable)
+
+    def build(self, cut: bool) -> Steps:
+        flat, differentiable = self._flat_inputs()
+        steps = Steps(flat, differentiable, self.scalar, cut)
+        self.graph(steps)
+        return steps
+
+    @property
+    def seed(self):
+        """d(loss)/d(output): the upstream dout, or 1 when the output is the loss."""
+        return 1.0 if self.upstream is None else self.upstream
+
+    def truth(self) -> Truth:
+        steps = self.build(cut=False)
+        backprop(steps.nodes[self.output], self.seed, self.scalar)
+        grads = {name: grad_of(node, self.scalar) for name, node in steps.nodes.items()}
+        for name, node in steps.nodes.items():
+            if grads[name] is None:
+                grads[name] = np.zeros_like(node.data, dtype=np.float64)
+        forward = {name: node.data for name, node in steps.nodes.items()}
+        return Truth(forward, grads)
+
+    def local_steps(self, upstreams: dict) -> dict:
+        """name -> [(step M that uses it, (dM/dname)^T upstreams[M])], one local step each."""
+        contributions = {}
+        names = self.build(cut=True).computed
+        for via in names:
+            steps = self.build(cut=True)
+            grad = self.seed if via == self.output else upstreams[via]
+            backprop(steps.nodes[via], grad, self.scalar)
+            for name, node in steps.leaves.items():
+                sent = grad_of(node, self.scalar)
+                if name != via and sent is not None and (not self.scalar or sent != 0.0):
+                    contributions.setdefault(name, []).append((via, np.asarray(sent)))
+        return contributions
+
+    def judge(self, returned: dict) -> list[Row]:
+        """Rows for what the learner's process sent back: {"cache": ..., "grads": ...}."""
         truth = self.truth()
-        cache, error = call_learner(module, self.forward, path, **_copy(self.inputs))
-        if error is None and not isinstance(cache, dict):
-            error = f"{self.forward}() must return a dict of the forward pass's values (as in the template), got {type(cache).__name__}"
-        if error is None:
-            error = self._forward_changed(cache, truth)
-        if error is None:
-            args = (cache,) if self.upstream is None else (cache, _copy(self.upstream))
-            grads, error = call_learner(module, self.backward, path, *args)
-            if error is None and not isinstance(grads, dict):
-                error = f"{self.backward}() must return a dict {{name: gradient}}, got {type(grads).__name__}"
-        if error is not None:
+        error = self._forward_changed(returned["cache"], truth) if self.check_forward else None
+        if error:
             return [Row(self.title, "(error)", "error", hint=error)] + [
-                Row(self.title, n, "not checked") for n in self.order
+                Row(self.title, name, "not checked") for name in self.order
             ]
-        mistakes = self.mistakes(truth) if self.mistakes else {}
-        return [self._row(name, grads, truth, mistakes.get(name, ())) for name in self.order]
+        grads = returned["grads"]
+        usable = {}
+        for name in self.order:
+            value, want = grads.get(name), np.shape(truth.grads[name])
+            if isinstance(value, np.ndarray) and value.dtype.kind in "fiub" and value.shape == want:
+                got = value.astype(np.float64)
+                usable[name] = got if np.all(np.isfinite(got)) else None
+                if _left_at_zero(got, truth.grads[name]):  # not computed yet: judge on the truth
+                    del usable[name]
+        upstreams = {
+            name: usable[name] if usable.get(name) is not None else truth.grads[name]
+            for name in truth.grads
+        }
+        contributions = self.local_steps(upstreams)
+        context = Context(self, truth, upstreams, contributions, returned["cache"], grads)
+        mistakes = self.mistakes(context) if self.mistakes else {}
+        follows = self.follows(context) if self.follows else {}
+        broken = {n for n in self.order if grads.get(n) is not None and usable.get(n) is None}
+        rows = [self._row(name, grads, context, mistakes, follows, broken) for name in self.order]
+        unexpected = sorted(set(grads) - set(self.order))
+        if unexpected:
+            for row in rows:
+                if row.status == "missing":
+                    row.hint += (
+                        f"; it returned keys the exercise does not ask for: "
+                        f"{', '.join(map(repr, unexpected))} (a typo in a key?)"
+                    )
+        return rows
 
     def _forward_changed(self, cache, truth):
-        """None, or a message when the learner's forward no longer computes what the exercise does."""
+        """None, or a message when the learner's forward no longer computes the exercise's."""
         for name, want in truth.forward.items():
             if name not in cache:
                 continue
-            if isinstance(cache[name], (Value, Tensor)):
-                kind = type(cache[name]).__name__
-                return f"{self.forward}() returns `{name}` as a {kind}; the forward pass works on plain numbers and arrays"
-            try:
-                got = np.asarray(cache[name], dtype=np.float64)
-            except (TypeError, ValueError):
-                return f"{self.forward}() returns `{name}` as a {type(cache[name]).__name__}, not a number or array"
+            got = cache[name]
+            if isinstance(got, str):
+                return f"{self.forward}() returns `{name}` as {got}, not a number or an array"
+            if got is None:
+                continue
+            got = np.asarray(got, dtype=np.float64)
             if not close(got, np.asarray(want, dtype=np.float64), 1e-10):
                 return (
-                    f"{self.forward}() was changed: its `{name}` differs from the exercise's forward pass; "
-                    "this exercise is about the backward pass, so restore the forward from the template"
+                    f"{self.forward}() was changed: its `{name}` differs from the exercise's "
+                    "forward pass; this exercise is about the backward pass, so restore the "
+                    "forward from the template"
                 )
         return None
 
-    def _row(self, name, grads, truth, mistakes) -> Row:
+    def _row(self, name, grads, context, mistakes, follows, broken) -> Row:
         if name not in grads:
-            return Row(
-                self.title,
-                name,
-                "missing",
-                hint=f"{self.backward}() returned no gradient for `{name}` (key '{name}' is missing)",
-            )
-        true = np.asarray(truth.grads[name], dtype=np.float64)
-        got, problem = _as_array(grads[name], true, self.scalar)
-        if got is None:
-            status = "not computed yet" if grads[name] is None else "wrong"
-            return Row(self.title, name, status, hint=problem)
+            hint = f"{self.backward}() returned no gradient for `{name}` (key '{name}' is missing)"
+            return Row(self.title, name, "missing", hint=hint)
+        true = np.asarray(context.truth.grads[name], dtype=np.float64)
+        value = grads[name]
+        if value is None:
+            return Row(self.title, name, "not computed yet", hint="not computed yet (still None)")
+        if isinstance(value, str):
+            return Row(self.title, name, "wrong", hint=type_hint(value, true.shape, self.scalar))
+        got = value.astype(np.float64)
+        # a step that uses this value sent back a gradient that cannot be run through the
+        # reference (wrong shape, NaN, not numbers): this row cannot be judged on its own yet
+        above = [via for via, _ in context.contributions.get(name, []) if via in broken]
         if got.shape != true.shape:
+            if above:
+                hint = (
+                    f"its shape {got.shape} comes from d{above[0]}, whose shape is wrong "
+                    "(see its row): fix that first"
+                )
+                return Row(self.title, name, "follows", hint=hint)
             return Row(self.title, name, "wrong", hint=shape_hint(name, got, true))
         with np.errstate(invalid="ignore", over="ignore"):
             diff = float(np.abs(got - true).max(initial=0.0))
         exact = bool(np.array_equal(got, true))
-        approx = close(got, true)
-        if approx:
-            return Row(self.title, name, "right", exact, approx, diff)
-        if np.asarray(grads[name]).dtype in (np.float32, np.float16) and close(got, true, 1e-3):
-            hint = "right to float32 precision, but the check runs in float64: keep your arrays float64 (no .astype(np.float32))"
-            return Row(self.title, name, "wrong", exact, approx, diff, hint)
-        hint = value_hint(
-            name,
-            got,
-            true,
-            truth.contributions[name],
-            self.n,
-            self.variance,
-            self.upstream,
-            mistakes,
-        )
+        if close(got, true):
+            return Row(self.title, name, "right", exact, True, diff)
+        if _left_at_zero(got, true):
+            hint = "not computed yet (all zeros)"
+            return Row(self.title, name, "not computed yet", exact, False, diff, hint)
+        local = context.local(name)
+        candidates = [local] + ([follows[name]] if name in follows else [])
+        if any(close(got, np.asarray(c, dtype=np.float64)) for c in candidates):
+            return Row(self.title, name, "follows", exact, False, diff)
+        if above:
+            hint = (
+                f"it is computed from d{above[0]}, which is not usable (see its row): "
+                "fix that first, then check this row again"
+            )
+            return Row(self.title, name, "follows", exact, False, diff, hint)
+        hint = row_hint(name, value, got, local, context, mistakes.get(name, ()))
         status = "not computed yet" if hint.startswith("not computed yet") else "wrong"
-        return Row(self.title, name, status, exact, approx, diff, "" if status != "wrong" else hint)
+        return Row(self.title, name, status, exact, False, diff, hint)
 
 
-def _as_array(value, true, scalar):
-    """The learner's gradient as a float64 array, or (None, what is wrong with it)."""
-    if value is None:
-        return None, "not computed yet (still None)"
-    if isinstance(value, (Value, Tensor)):
-        return (
-            None,
-            f"a gradient is a plain number or numpy array, got a {type(value).__name__}: use its .data",
-        )
-    if scalar and not isinstance(value, (int, float, np.number)) and np.ndim(value) != 0:
-        return None, f"expected a number, got {type(value).__name__}"
-    try:
-        array = np.asarray(value)
-    except Exception:  # an object numpy cannot turn into an array
-        return None, f"expected a numpy array of shape {true.shape}, got {type(value).__name__}"
-    if array.dtype.kind not in "fiub":
-        return (
-            None,
-            f"expected a numpy array of numbers of shape {true.shape}, got {type(value).__name__} of {array.dtype}",
-        )
-    return array.astype(np.float64), ""
-
-
-def _grad(node, scalar):
-    if scalar:
-        return node.grad
-    return node.grad if node.grad is not None else np.zeros_like(node.data)
-
-
-def _contributions(node, out, scalar) -> list:
-    """The gradient that each use of `node` sends back to it (they add up to node.grad)."""
-    from ..graph import topological_order
-
-    parts = []
-    for user in topological_order(out):
-        uses = [i for i, child in enumerate(user._prev) if child is node]
-        if not uses:
-            continue
-        if scalar:
-            parts += [_local_derivatives(user)[i] * user.grad for i in uses]
-        elif user.grad is not None:
-            sent = user._backward(user.grad, **user._saved)
-            parts += [np.array(sent[i]) for i in uses]
-    return parts
-
-
-def _local_derivatives(node) -> tuple:
-    """d(node)/d(input) for each input of a Value, in the order of node._prev."""
-    if hasattr(node, "_local"):
-        return tuple(node._local)
-    return (node._da, node._db)[: len(node._prev)]
-
-
-def _copy(value):
-    """A deep copy of arrays (and dicts of them), so the learner cannot change our data."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return value
+def _left_at_zero(got, true) -> bool:
+    """All zeros where the right gradient is not: a placeholder, not an answer."""
+    return got.size > 0 and not np.any(got) and bool(np.any(true))
 
 
 __all__ = ["Part", "Row", "Truth", "RTOL"]

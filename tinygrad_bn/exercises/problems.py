@@ -1,17 +1,19 @@
-"""What the checker runs for each exercise: seeded random inputs and the autograd graph.
+"""What the checker runs for each exercise: seeded random inputs and the reference graph.
 
 Inputs are drawn away from zero (a zero weight or input would make a wrong
-gradient look right), and every upstream gradient `dout` is random too.
+gradient look right), and every upstream gradient `dout` is random too. Each
+graph writes the exercise's forward pass as named steps `s.name = ...`
+(steps.py), the names the learner's cache and gradients use.
 """
-
-from functools import lru_cache
 
 import numpy as np
 
-from ..data import load_names, make_splits
+from .engine_problem import exercise8
+from .makemore_problem import exercise7, exercise12
+from .mistakes import inv_sqrt_exponent, tanh_from_input
+from .norm_problems import exercise9, exercise10, exercise11
 from .part import Part
-
-EPS = 1e-5  # BatchNorm's epsilon, as in the templates
+from .steps import EPS
 
 
 def _away_from_zero(rng, shape=None, low=0.5, high=2.0):
@@ -22,26 +24,30 @@ def _away_from_zero(rng, shape=None, low=0.5, high=2.0):
 # ---- exercise 1: scalars on Value ------------------------------------------------
 
 
-def _chain_graph(a, b, c):
-    e = a * b
-    d = e + c
-    f = d**2
-    return dict(a=a, b=b, c=c, e=e, d=d, f=f)
+def _chain_graph(s):
+    s.e = s.a * s.b
+    s.d = s.e + s.c
+    s.f = s.d**2
 
 
-def _reused_graph(x, y):
-    q = x * y
-    r = q + x
-    s = r * x
-    return dict(x=x, y=y, q=q, r=r, s=s)
+def _own_factor(ctx):
+    """da = a * de: the factor itself where d(a*b)/da = b, the other factor, belongs."""
+    de = ctx.upstreams["e"]
+    words = "d(a*b)/da = b and d(a*b)/db = a: the other factor, not the variable itself"
+    return {"a": [(ctx.value("a") * de, words)], "b": [(ctx.value("b") * de, words)]}
 
 
-def _neuron_graph(x1, w1, x2, w2, b):
-    x1w1 = x1 * w1
-    x2w2 = x2 * w2
-    n = x1w1 + x2w2 + b
-    o = n.tanh()
-    return dict(x1=x1, w1=w1, x2=x2, w2=w2, b=b, x1w1=x1w1, x2w2=x2w2, n=n, o=o)
+def _reused_graph(s):
+    s.q = s.x * s.y
+    s.r = s.q + s.x
+    s.s = s.r * s.x
+
+
+def _neuron_graph(s):
+    s.x1w1 = s.x1 * s.w1
+    s.x2w2 = s.x2 * s.w2
+    s.n = s.x1w1 + s.x2w2 + s.b
+    s.o = s.n.tanh()
 
 
 def exercise1(rng):
@@ -50,29 +56,59 @@ def exercise1(rng):
     reused = dict(x=r(), y=r())
     neuron = dict(x1=r(), w1=r() / 2, x2=r(), w2=r() / 2, b=r() / 4)
     return [
-        Part("chain rule", "chain_forward", "chain_backward", chain, _chain_graph, "f", ("d", "e", "c", "a", "b"), tuple(chain), r(),
-             scalar=True),
-        Part("reused variable", "reused_forward", "reused_backward", reused, _reused_graph, "s", ("r", "q", "x", "y"), tuple(reused), r(),
-             scalar=True),
-        Part("tanh neuron", "neuron_forward", "neuron_backward", neuron, _neuron_graph, "o",
-             ("n", "x1w1", "x2w2", "b", "x1", "w1", "x2", "w2"), tuple(neuron), r(), scalar=True),
-    ]  # fmt: skip
+        Part(
+            title="chain rule",
+            forward="chain_forward",
+            backward="chain_backward",
+            inputs=chain,
+            graph=_chain_graph,
+            output="f",
+            order=("d", "e", "c", "a", "b"),
+            leaves=tuple(chain),
+            upstream=r(),
+            scalar=True,
+            mistakes=_own_factor,
+        ),
+        Part(
+            title="reused variable",
+            forward="reused_forward",
+            backward="reused_backward",
+            inputs=reused,
+            graph=_reused_graph,
+            output="s",
+            order=("r", "q", "x", "y"),
+            leaves=tuple(reused),
+            upstream=r(),
+            scalar=True,
+        ),
+        Part(
+            title="tanh neuron",
+            forward="neuron_forward",
+            backward="neuron_backward",
+            inputs=neuron,
+            graph=_neuron_graph,
+            output="o",
+            order=("n", "x1w1", "x2w2", "b", "x1", "w1", "x2", "w2"),
+            leaves=tuple(neuron),
+            upstream=r(),
+            scalar=True,
+            mistakes=tanh_from_input("n", "o"),
+        ),
+    ]
 
 
 # ---- exercise 2: broadcasting and reductions --------------------------------------
 
 
-def _broadcast_graph(x, w, b):
-    scaled = x * w  # w (D,) is copied to every row
-    shifted = scaled + b  # b (N, 1) is copied to every column
-    out = shifted.sum(0) / x.shape[0]  # the mean of each column
-    return dict(x=x, w=w, b=b, scaled=scaled, shifted=shifted, out=out)
+def _broadcast_graph(s):
+    s.scaled = s.x * s.w  # w (D,) is copied to every row
+    s.shifted = s.scaled + s.b  # b (N, 1) is copied to every column
+    s.out = s.shifted.sum(0) / s.x.shape[0]  # the mean of each column
 
 
-def _centre_graph(x):
-    mean = x.sum(1, keepdim=True) / x.shape[1]
-    out = x - mean
-    return dict(x=x, mean=mean, out=out)
+def _centre_graph(s):
+    s.mean = s.x.sum(1, keepdim=True) / s.x.shape[1]
+    s.out = s.x - s.mean
 
 
 def exercise2(rng):
@@ -82,26 +118,54 @@ def exercise2(rng):
     )
     centre = dict(x=_away_from_zero(rng, (n, d)))
     return [
-        Part("broadcast and mean", "broadcast_forward", "broadcast_backward", broadcast, _broadcast_graph, "out",
-             ("shifted", "scaled", "b", "x", "w"), tuple(broadcast), _away_from_zero(rng, (d,)), n=n),
-        Part("centring", "centre_forward", "centre_backward", centre, _centre_graph, "out", ("mean", "x"), ("x",),
-             _away_from_zero(rng, (n, d)), n=d),
-    ]  # fmt: skip
+        Part(
+            title="broadcast and mean",
+            forward="broadcast_forward",
+            backward="broadcast_backward",
+            inputs=broadcast,
+            graph=_broadcast_graph,
+            output="out",
+            order=("shifted", "scaled", "b", "x", "w"),
+            leaves=tuple(broadcast),
+            upstream=_away_from_zero(rng, (d,)),
+            n=n,
+        ),
+        Part(
+            title="centring",
+            forward="centre_forward",
+            backward="centre_backward",
+            inputs=centre,
+            graph=_centre_graph,
+            output="out",
+            order=("mean", "x"),
+            leaves=("x",),
+            upstream=_away_from_zero(rng, (n, d)),
+            n=d,
+        ),
+    ]
 
 
 # ---- exercise 3: a linear layer and matmul -----------------------------------------
 
 
-def _linear_graph(x, W, b):
-    xW = x @ W
-    out = xW + b
-    return dict(x=x, W=W, b=b, xW=xW, out=out)
+def _linear_graph(s):
+    s.xW = s.x @ s.W
+    s.out = s.xW + s.b
 
 
-def _square_graph(A, B):
-    y = A @ B
-    out = y @ A
-    return dict(A=A, B=B, y=y, out=out)
+def _square_graph(s):
+    s.y = s.A @ s.B
+    s.out = s.y @ s.A
+
+
+def _square_sides(ctx):
+    """dB = dy @ A.T: right shapes (all square), wrong side for A."""
+    A, dy = ctx.value("A"), ctx.upstreams["y"]
+    hint = (
+        "for y = A @ B, dB = A.T @ dy: A stands on the left of B, so A.T goes on the left of dy "
+        "(square matrices make dy @ A.T fit the shapes, but it is not the gradient)"
+    )
+    return {"B": [(dy @ A.T, hint), (A @ dy, hint)]}
 
 
 def exercise3(rng):
@@ -110,32 +174,49 @@ def exercise3(rng):
     )
     square = dict(A=rng.standard_normal((4, 4)), B=rng.standard_normal((4, 4)))
     return [
-        Part("linear layer", "linear_forward", "linear_backward", linear, _linear_graph, "out", ("xW", "b", "x", "W"), tuple(linear),
-             rng.standard_normal((6, 3))),
-        Part("matrix used twice", "square_forward", "square_backward", square, _square_graph, "out", ("y", "A", "B"), tuple(square),
-             rng.standard_normal((4, 4))),
-    ]  # fmt: skip
+        Part(
+            title="linear layer",
+            forward="linear_forward",
+            backward="linear_backward",
+            inputs=linear,
+            graph=_linear_graph,
+            output="out",
+            order=("xW", "b", "x", "W"),
+            leaves=tuple(linear),
+            upstream=rng.standard_normal((6, 3)),
+        ),
+        Part(
+            title="matrix used twice",
+            forward="square_forward",
+            backward="square_backward",
+            inputs=square,
+            graph=_square_graph,
+            output="out",
+            order=("y", "A", "B"),
+            leaves=tuple(square),
+            upstream=rng.standard_normal((4, 4)),
+            mistakes=_square_sides,
+        ),
+    ]
 
 
 # ---- exercise 4: softmax and cross-entropy -----------------------------------------
 
 
-def _softmax_graph(logits, targets):
-    n = logits.shape[0]
-    maxes = logits.max(1, keepdim=True)
-    shifted = logits - maxes
-    counts = shifted.exp()
-    counts_sum = counts.sum(1, keepdim=True)
-    counts_sum_inv = counts_sum**-1
-    probs = counts * counts_sum_inv
-    logprobs = probs.log()
-    loss = -logprobs[np.arange(n), targets].mean()
-    return dict(logits=logits, maxes=maxes, shifted=shifted, counts=counts, counts_sum=counts_sum, counts_sum_inv=counts_sum_inv,
-                probs=probs, logprobs=logprobs, loss=loss)  # fmt: skip
+def _softmax_graph(s):
+    n = s.logits.shape[0]
+    s.maxes = s.logits.max(1, keepdim=True)
+    s.shifted = s.logits - s.maxes
+    s.counts = s.shifted.exp()
+    s.counts_sum = s.counts.sum(1, keepdim=True)
+    s.counts_sum_inv = s.counts_sum**-1
+    s.probs = s.counts * s.counts_sum_inv
+    s.logprobs = s.probs.log()
+    s.loss = -s.logprobs[np.arange(n), s.targets].mean()
 
 
-def _fused_graph(logits, targets):
-    return dict(logits=logits, loss=logits.cross_entropy(targets))
+def _fused_graph(s):
+    s.loss = s.logits.cross_entropy(s.targets)
 
 
 def exercise4(rng):
@@ -143,28 +224,54 @@ def exercise4(rng):
     staged = dict(logits=2 * rng.standard_normal((n, classes)), targets=rng.integers(0, classes, n))
     fused = dict(logits=2 * rng.standard_normal((n, classes)), targets=rng.integers(0, classes, n))
     return [
-        Part("every intermediate", "staged_forward", "staged_backward", staged, _softmax_graph, "loss",
-             ("logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "shifted", "maxes", "logits"), ("logits",), n=n),
-        Part("one line", "fused_forward", "fused_backward", fused, _fused_graph, "loss", ("logits",), ("logits",), n=n),
-    ]  # fmt: skip
+        Part(
+            title="every intermediate",
+            forward="staged_forward",
+            backward="staged_backward",
+            inputs=staged,
+            graph=_softmax_graph,
+            output="loss",
+            order=(
+                "logprobs",
+                "probs",
+                "counts_sum_inv",
+                "counts_sum",
+                "counts",
+                "shifted",
+                "maxes",
+                "logits",
+            ),
+            leaves=("logits",),
+            n=n,
+        ),
+        Part(
+            title="one line",
+            forward="fused_forward",
+            backward="fused_backward",
+            inputs=fused,
+            graph=_fused_graph,
+            output="loss",
+            order=("logits",),
+            leaves=("logits",),
+            n=n,
+        ),
+    ]
 
 
 # ---- exercises 5 and 6: BatchNorm --------------------------------------------------
 
 
-def _batchnorm_graph(x, gamma, beta, correction=0):
+def batchnorm_graph(s, correction=0):
     """BatchNorm over the batch (axis 0) from primitives; var divides by n - correction."""
-    n = x.shape[0]
-    mean = x.sum(0, keepdim=True) / n
-    centred = x - mean
-    squared = centred**2
-    var = squared.sum(0, keepdim=True) / (n - correction)
-    inv_std = (var + EPS) ** -0.5
-    x_hat = centred * inv_std
-    scaled = gamma * x_hat
-    out = scaled + beta
-    return dict(x=x, gamma=gamma, beta=beta, mean=mean, centred=centred, squared=squared, var=var, inv_std=inv_std, x_hat=x_hat,
-                scaled=scaled, out=out)  # fmt: skip
+    n = s.x.shape[0]
+    s.mean = s.x.sum(0, keepdim=True) / n
+    s.centred = s.x - s.mean
+    s.squared = s.centred**2
+    s.var = s.squared.sum(0, keepdim=True) / (n - correction)
+    s.inv_std = (s.var + EPS) ** -0.5
+    s.x_hat = s.centred * s.inv_std
+    s.scaled = s.gamma * s.x_hat
+    s.out = s.scaled + s.beta
 
 
 def _batchnorm_inputs(rng, n, d):
@@ -190,26 +297,47 @@ def exercise5(rng):
         "mean",
         "x",
     )
-    return [Part("staged BatchNorm", "forward", "backward", inputs, _batchnorm_graph, "out", order, tuple(inputs),
-                 rng.standard_normal((n, d)), n=n, variance=True)]  # fmt: skip
-
-
-def _other_estimator(correction):
-    """The one-line dx written for the other variance estimator: the hint for mixing them up.
-
-    dx = gamma * inv_std / n * (n dout - sum(dout) - c x_hat sum(dout x_hat)), c = n / (n - correction).
-    """
-
-    def mistakes(truth):
-        x_hat, inv_std, gamma = (
-            truth.forward["x_hat"],
-            truth.forward["inv_std"],
-            truth.forward["gamma"],
+    return [
+        Part(
+            title="staged BatchNorm",
+            forward="forward",
+            backward="backward",
+            inputs=inputs,
+            graph=batchnorm_graph,
+            output="out",
+            order=order,
+            leaves=tuple(inputs),
+            upstream=rng.standard_normal((n, d)),
+            n=n,
+            variance=True,
+            mistakes=inv_sqrt_exponent("var", "inv_std"),
         )
-        dout = truth.nodes["out"].grad  # the upstream gradient
-        n = x_hat.shape[0]
-        c, c_other = n / (n - correction), n / (n - (1 - correction))
-        shift = gamma * inv_std / n * (c - c_other) * x_hat * (dout * x_hat).sum(0, keepdims=True)
+    ]
+
+
+def one_line_dx(ctx, correction, gamma=True, factor=None):
+    """dx = gamma * inv_std / n * (n dout - dbeta - c x_hat dgamma), c = n / (n - correction),
+
+    written with the learner's own dbeta and dgamma (the one line uses them).
+    """
+    x_hat, inv_std = ctx.value("x_hat"), ctx.value("inv_std")
+    dout = np.asarray(ctx.part.upstream, dtype=np.float64)
+    n = x_hat.shape[0]
+    c = n / (n - correction) if factor is None else factor
+    scale = (ctx.value("gamma") if gamma else 1.0) * inv_std / n
+    with np.errstate(all="ignore"):
+        try:  # the learner's dbeta and dgamma, even of a wrong shape, as the one line uses them
+            return scale * (n * dout - ctx.raw("beta") - c * x_hat * ctx.raw("gamma"))
+        except ValueError:
+            return np.full_like(x_hat, np.nan)
+
+
+def _one_line(correction):
+    """The hints of the one-line dx: the other estimator's factor, gamma left out."""
+
+    def mistakes(ctx):
+        n = ctx.value("x").shape[0]
+        c_other = n / (n - (1 - correction))
         right, wrong = (
             ("1", f"n/(n-1) = {n}/{n - 1}") if correction == 0 else (f"n/(n-1) = {n}/{n - 1}", "1")
         )
@@ -218,40 +346,83 @@ def _other_estimator(correction):
             if correction == 0
             else "Bessel-corrected variance (divides by n - 1)"
         )
-        hint = (
-            f"which variance estimator? This forward pass uses the {estimator}, so the factor in front of "
-            f"x_hat * sum(dout * x_hat) is {right}; yours has {wrong}, the factor of the other estimator"
+        other = (
+            f"which variance estimator? This forward pass uses the {estimator}, so the factor "
+            f"in front of x_hat * sum(dout * x_hat) is {right}; yours has {wrong}, the factor "
+            "of the other estimator"
         )
-        return {"x": [(truth.grads["x"] + shift, hint)]}
+        no_gamma = (
+            "dx lacks the factor gamma: out = gamma * x_hat + beta, so every path from out back "
+            "to x "
+            "passes through gamma"
+        )
+        return {
+            "x": [
+                (one_line_dx(ctx, correction, factor=c_other), other),
+                (one_line_dx(ctx, correction, gamma=False), no_gamma),
+            ]
+        }
 
     return mistakes
+
+
+def _one_line_follows(correction):
+    return lambda ctx: {"x": one_line_dx(ctx, correction)}
 
 
 def exercise6(rng):
     n, d = 8, 4
     biased, bessel = _batchnorm_inputs(rng, n, d), _batchnorm_inputs(rng, n, d)
     return [
-        Part("biased variance", "forward_biased", "backward_biased", biased, lambda **kw: _batchnorm_graph(**kw, correction=0), "out",
-             ("beta", "gamma", "x"), tuple(biased), rng.standard_normal((n, d)), n=n, variance=True, mistakes=_other_estimator(0)),
-        Part("Bessel-corrected variance", "forward_bessel", "backward_bessel", bessel, lambda **kw: _batchnorm_graph(**kw, correction=1),
-             "out", ("beta", "gamma", "x"), tuple(bessel), rng.standard_normal((n, d)), n=n, variance=True,
-             mistakes=_other_estimator(1)),
-    ]  # fmt: skip
+        Part(
+            title="biased variance",
+            forward="forward_biased",
+            backward="backward_biased",
+            inputs=biased,
+            graph=lambda s: batchnorm_graph(s, correction=0),
+            output="out",
+            order=("beta", "gamma", "x"),
+            leaves=tuple(biased),
+            upstream=rng.standard_normal((n, d)),
+            n=n,
+            variance=True,
+            mistakes=_one_line(0),
+            follows=_one_line_follows(0),
+        ),
+        Part(
+            title="Bessel-corrected variance",
+            forward="forward_bessel",
+            backward="backward_bessel",
+            inputs=bessel,
+            graph=lambda s: batchnorm_graph(s, correction=1),
+            output="out",
+            order=("beta", "gamma", "x"),
+            leaves=tuple(bessel),
+            upstream=rng.standard_normal((n, d)),
+            n=n,
+            variance=True,
+            mistakes=_one_line(1),
+            follows=_one_line_follows(1),
+        ),
+    ]
+
+
+EXERCISE_PARTS = {
+    1: exercise1,
+    2: exercise2,
+    3: exercise3,
+    4: exercise4,
+    5: exercise5,
+    6: exercise6,
+    7: exercise7,
+    8: exercise8,
+    9: exercise9,
+    10: exercise10,
+    11: exercise11,
+    12: exercise12,
+}
 
 
 def parts(number: int, seed: int = 0) -> list:
     """The parts of exercise `number`, with inputs drawn from `seed`."""
-    rng = np.random.default_rng([number, seed])
-    if number == 7:
-        from .makemore_problem import exercise7
-
-        return exercise7(rng, seed)
-    return {1: exercise1, 2: exercise2, 3: exercise3, 4: exercise4, 5: exercise5, 6: exercise6}[
-        number
-    ](rng)
-
-
-@lru_cache(maxsize=1)
-def names_splits():
-    """The shipped names list, split as in makemore (used by exercise 7; read-only)."""
-    return make_splits(load_names(), block_size=3, seed=42)
+    return EXERCISE_PARTS[number](np.random.default_rng([number, seed]))

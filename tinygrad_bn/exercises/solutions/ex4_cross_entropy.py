@@ -22,8 +22,9 @@ def staged_forward(logits, targets):
     probs = counts * counts_sum_inv
     logprobs = np.log(probs)
     loss = -logprobs[np.arange(n), targets].mean()
-    return dict(logits=logits, targets=targets, maxes=maxes, shifted=shifted, counts=counts, counts_sum=counts_sum,
-                counts_sum_inv=counts_sum_inv, probs=probs, logprobs=logprobs, loss=loss)  # fmt: skip
+    return dict(logits=logits, targets=targets, maxes=maxes, shifted=shifted, counts=counts,
+        counts_sum=counts_sum, counts_sum_inv=counts_sum_inv, probs=probs, logprobs=logprobs,
+        loss=loss)  # fmt: skip
 
 
 def staged_backward(cache):
@@ -33,17 +34,18 @@ def staged_backward(cache):
     dlogprobs = np.zeros_like(c["logprobs"])
     dlogprobs[np.arange(n), c["targets"]] = -1.0 / n  # only the picked entries enter the mean
     dprobs = dlogprobs / c["probs"]  # d log p = dp / p
-    # it was broadcast over the columns
+    # counts_sum_inv was broadcast over the columns: sum its gradient back
     dcounts_sum_inv = (c["counts"] * dprobs).sum(1, keepdims=True)
     dcounts = c["counts_sum_inv"] * dprobs  # counts is used in probs ...
     dcounts_sum = -(c["counts_sum"] ** -2) * dcounts_sum_inv
     dcounts = dcounts + dcounts_sum  # ... and in counts_sum
     dshifted = c["counts"] * dcounts  # d exp(s) = exp(s) ds
     dmaxes = -dshifted.sum(1, keepdims=True)  # (about 0: the max does not change the loss)
-    # directly, and through the row maximum
+    # logits is used directly, and through the row maximum
     dlogits = dshifted + (c["logits"] == c["maxes"]) * dmaxes
-    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv, counts_sum=dcounts_sum, counts=dcounts,
-                shifted=dshifted, maxes=dmaxes, logits=dlogits)  # fmt: skip
+    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv,
+        counts_sum=dcounts_sum, counts=dcounts, shifted=dshifted, maxes=dmaxes,
+        logits=dlogits)  # fmt: skip
 
 
 def fused_forward(logits, targets):

@@ -24,8 +24,8 @@ def forward(x, gamma, beta):
     x_hat = centred * inv_std
     scaled = gamma * x_hat
     out = scaled + beta
-    return dict(x=x, gamma=gamma, beta=beta, mean=mean, centred=centred, squared=squared, var=var, inv_std=inv_std, x_hat=x_hat,
-                scaled=scaled, out=out)  # fmt: skip
+    return dict(x=x, gamma=gamma, beta=beta, mean=mean, centred=centred, squared=squared, var=var,
+        inv_std=inv_std, x_hat=x_hat, scaled=scaled, out=out)  # fmt: skip
 
 
 def backward(cache, dout):
@@ -44,5 +44,5 @@ def backward(cache, dout):
     dcentred = dcentred + 2 * c["centred"] * dsquared  # ... and in squared
     dmean = -dcentred.sum(0, keepdims=True)
     dx = dcentred + np.ones_like(c["x"]) * dmean / n  # x is used in centred and in mean
-    return dict(scaled=dscaled, beta=dbeta, gamma=dgamma, x_hat=dx_hat, inv_std=dinv_std, var=dvar, squared=dsquared,
-                centred=dcentred, mean=dmean, x=dx)  # fmt: skip
+    return dict(scaled=dscaled, beta=dbeta, gamma=dgamma, x_hat=dx_hat, inv_std=dinv_std, var=dvar,
+        squared=dsquared, centred=dcentred, mean=dmean, x=dx)  # fmt: skip

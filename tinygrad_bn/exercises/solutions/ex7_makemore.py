@@ -48,8 +48,7 @@ def forward(params, Xb, Yb):
     bnmeani = hprebn.sum(0, keepdims=True) / n  # batch mean
     bndiff = hprebn - bnmeani
     bndiff2 = bndiff**2
-    # Bessel-corrected batch variance, as in the lecture
-    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)
+    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)  # Bessel-corrected, as in the lecture
     bnvar_inv = (bnvar + EPS) ** -0.5
     bnraw = bndiff * bnvar_inv
     hpreact = bngain * bnraw + bnbias
@@ -63,10 +62,11 @@ def forward(params, Xb, Yb):
     probs = counts * counts_sum_inv
     logprobs = np.log(probs)
     loss = -logprobs[np.arange(n), Yb].mean()
-    return dict(params, Xb=Xb, Yb=Yb, emb=emb, embcat=embcat, hprebn=hprebn, bnmeani=bnmeani, bndiff=bndiff, bndiff2=bndiff2,
-                bnvar=bnvar, bnvar_inv=bnvar_inv, bnraw=bnraw, hpreact=hpreact, h=h, logits=logits, logit_maxes=logit_maxes,
-                norm_logits=norm_logits, counts=counts, counts_sum=counts_sum, counts_sum_inv=counts_sum_inv, probs=probs,
-                logprobs=logprobs, loss=loss)  # fmt: skip
+    return dict(params, Xb=Xb, Yb=Yb, emb=emb, embcat=embcat, hprebn=hprebn, bnmeani=bnmeani,
+        bndiff=bndiff, bndiff2=bndiff2, bnvar=bnvar, bnvar_inv=bnvar_inv, bnraw=bnraw,
+        hpreact=hpreact, h=h, logits=logits, logit_maxes=logit_maxes, norm_logits=norm_logits,
+        counts=counts, counts_sum=counts_sum, counts_sum_inv=counts_sum_inv, probs=probs,
+        logprobs=logprobs, loss=loss)  # fmt: skip
 
 
 def backward(cache):
@@ -78,7 +78,7 @@ def backward(cache):
     dlogprobs = np.zeros_like(c["logprobs"])
     dlogprobs[rows, c["Yb"]] = -1.0 / n
     dprobs = dlogprobs / c["probs"]  # d log p = dp / p
-    # probs = counts * counts_sum_inv, with counts_sum_inv (n, 1) broadcast over the columns: sum it back
+    # probs = counts * counts_sum_inv, counts_sum_inv (n, 1) broadcast over the columns: sum back
     dcounts_sum_inv = (c["counts"] * dprobs).sum(1, keepdims=True)
     dcounts = c["counts_sum_inv"] * dprobs  # first use of counts ...
     dcounts_sum = -(c["counts_sum"] ** -2) * dcounts_sum_inv
@@ -106,12 +106,13 @@ def backward(cache):
     db1 = dhprebn.sum(0)
     demb = dembcat.reshape(c["emb"].shape)
     dC = np.zeros_like(c["C"])
-    # a row of C picked k times gets k contributions: add, never assign
-    np.add.at(dC, c["Xb"], demb)
-    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv, counts_sum=dcounts_sum, counts=dcounts,
-                norm_logits=dnorm_logits, logit_maxes=dlogit_maxes, logits=dlogits, h=dh, W2=dW2, b2=db2, hpreact=dhpreact,
-                bngain=dbngain, bnbias=dbnbias, bnraw=dbnraw, bnvar_inv=dbnvar_inv, bnvar=dbnvar, bndiff2=dbndiff2,
-                bndiff=dbndiff, bnmeani=dbnmeani, hprebn=dhprebn, embcat=dembcat, W1=dW1, b1=db1, emb=demb, C=dC)  # fmt: skip
+    np.add.at(dC, c["Xb"], demb)  # a row picked k times gets k contributions: add, never assign
+    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv,
+        counts_sum=dcounts_sum, counts=dcounts, norm_logits=dnorm_logits, logit_maxes=dlogit_maxes,
+        logits=dlogits, h=dh, W2=dW2, b2=db2, hpreact=dhpreact, bngain=dbngain, bnbias=dbnbias,
+        bnraw=dbnraw, bnvar_inv=dbnvar_inv, bnvar=dbnvar, bndiff2=dbndiff2, bndiff=dbndiff,
+        bnmeani=dbnmeani, hprebn=dhprebn, embcat=dembcat, W1=dW1, b1=db1, emb=demb,
+        C=dC)  # fmt: skip
 
 
 def train(params, X, Y, steps, batch_size=32, lr=0.1, decay_step=100_000, seed=0, log_every=0):

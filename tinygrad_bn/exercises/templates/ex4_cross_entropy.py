@@ -25,8 +25,9 @@ def staged_forward(logits, targets):
     probs = counts * counts_sum_inv
     logprobs = np.log(probs)
     loss = -logprobs[np.arange(n), targets].mean()
-    return dict(logits=logits, targets=targets, maxes=maxes, shifted=shifted, counts=counts, counts_sum=counts_sum,
-                counts_sum_inv=counts_sum_inv, probs=probs, logprobs=logprobs, loss=loss)  # fmt: skip
+    return dict(logits=logits, targets=targets, maxes=maxes, shifted=shifted, counts=counts,
+        counts_sum=counts_sum, counts_sum_inv=counts_sum_inv, probs=probs, logprobs=logprobs,
+        loss=loss)  # fmt: skip
 
 
 def staged_backward(cache):
@@ -41,8 +42,9 @@ def staged_backward(cache):
     dshifted = None  # TODO
     dmaxes = None  # TODO
     dlogits = None  # TODO: logits is used twice (the max picks one entry per row)
-    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv, counts_sum=dcounts_sum, counts=dcounts,
-                shifted=dshifted, maxes=dmaxes, logits=dlogits)  # fmt: skip
+    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv,
+        counts_sum=dcounts_sum, counts=dcounts, shifted=dshifted, maxes=dmaxes,
+        logits=dlogits)  # fmt: skip
 
 
 def fused_forward(logits, targets):

@@ -31,8 +31,8 @@ def forward(x, gamma, beta):
     x_hat = centred * inv_std
     scaled = gamma * x_hat
     out = scaled + beta
-    return dict(x=x, gamma=gamma, beta=beta, mean=mean, centred=centred, squared=squared, var=var, inv_std=inv_std, x_hat=x_hat,
-                scaled=scaled, out=out)  # fmt: skip
+    return dict(x=x, gamma=gamma, beta=beta, mean=mean, centred=centred, squared=squared, var=var,
+        inv_std=inv_std, x_hat=x_hat, scaled=scaled, out=out)  # fmt: skip
 
 
 def backward(cache, dout):
@@ -49,5 +49,5 @@ def backward(cache, dout):
     dsquared = None  # TODO
     dmean = None  # TODO
     dx = None  # TODO: x is used twice
-    return dict(scaled=dscaled, beta=dbeta, gamma=dgamma, x_hat=dx_hat, inv_std=dinv_std, var=dvar, squared=dsquared,
-                centred=dcentred, mean=dmean, x=dx)  # fmt: skip
+    return dict(scaled=dscaled, beta=dbeta, gamma=dgamma, x_hat=dx_hat, inv_std=dinv_std, var=dvar,
+        squared=dsquared, centred=dcentred, mean=dmean, x=dx)  # fmt: skip

@@ -10,7 +10,7 @@ with numpy only. The checker compares each one with autograd, then runs
 `train`, stochastic gradient descent driven by nothing but your `backward`.
 Check with:  tinygrad-bn exercises check <this file>
 To train on the full names list afterwards:
-    python benchmarks/exercise7_makemore.py --file <this file> --data names.txt
+    python benchmarks/exercise7_makemore.py --file <this file>
 """
 
 # ruff: noqa: F401, F841  (the names prepared for you are unused until you write your gradients)
@@ -54,8 +54,7 @@ def forward(params, Xb, Yb):
     bnmeani = hprebn.sum(0, keepdims=True) / n  # batch mean
     bndiff = hprebn - bnmeani
     bndiff2 = bndiff**2
-    # Bessel-corrected batch variance, as in the lecture
-    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)
+    bnvar = bndiff2.sum(0, keepdims=True) / (n - 1)  # Bessel-corrected, as in the lecture
     bnvar_inv = (bnvar + EPS) ** -0.5
     bnraw = bndiff * bnvar_inv
     hpreact = bngain * bnraw + bnbias
@@ -69,10 +68,11 @@ def forward(params, Xb, Yb):
     probs = counts * counts_sum_inv
     logprobs = np.log(probs)
     loss = -logprobs[np.arange(n), Yb].mean()
-    return dict(params, Xb=Xb, Yb=Yb, emb=emb, embcat=embcat, hprebn=hprebn, bnmeani=bnmeani, bndiff=bndiff, bndiff2=bndiff2,
-                bnvar=bnvar, bnvar_inv=bnvar_inv, bnraw=bnraw, hpreact=hpreact, h=h, logits=logits, logit_maxes=logit_maxes,
-                norm_logits=norm_logits, counts=counts, counts_sum=counts_sum, counts_sum_inv=counts_sum_inv, probs=probs,
-                logprobs=logprobs, loss=loss)  # fmt: skip
+    return dict(params, Xb=Xb, Yb=Yb, emb=emb, embcat=embcat, hprebn=hprebn, bnmeani=bnmeani,
+        bndiff=bndiff, bndiff2=bndiff2, bnvar=bnvar, bnvar_inv=bnvar_inv, bnraw=bnraw,
+        hpreact=hpreact, h=h, logits=logits, logit_maxes=logit_maxes, norm_logits=norm_logits,
+        counts=counts, counts_sum=counts_sum, counts_sum_inv=counts_sum_inv, probs=probs,
+        logprobs=logprobs, loss=loss)  # fmt: skip
 
 
 def backward(cache):
@@ -109,10 +109,12 @@ def backward(cache):
     db1 = None  # TODO: shape (n_hidden,)
     demb = None  # TODO: shape (n, block_size, n_embd)
     dC = None  # TODO: a row of C may be picked several times in one batch
-    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv, counts_sum=dcounts_sum, counts=dcounts,
-                norm_logits=dnorm_logits, logit_maxes=dlogit_maxes, logits=dlogits, h=dh, W2=dW2, b2=db2, hpreact=dhpreact,
-                bngain=dbngain, bnbias=dbnbias, bnraw=dbnraw, bnvar_inv=dbnvar_inv, bnvar=dbnvar, bndiff2=dbndiff2,
-                bndiff=dbndiff, bnmeani=dbnmeani, hprebn=dhprebn, embcat=dembcat, W1=dW1, b1=db1, emb=demb, C=dC)  # fmt: skip
+    return dict(logprobs=dlogprobs, probs=dprobs, counts_sum_inv=dcounts_sum_inv,
+        counts_sum=dcounts_sum, counts=dcounts, norm_logits=dnorm_logits, logit_maxes=dlogit_maxes,
+        logits=dlogits, h=dh, W2=dW2, b2=db2, hpreact=dhpreact, bngain=dbngain, bnbias=dbnbias,
+        bnraw=dbnraw, bnvar_inv=dbnvar_inv, bnvar=dbnvar, bndiff2=dbndiff2, bndiff=dbndiff,
+        bnmeani=dbnmeani, hprebn=dhprebn, embcat=dembcat, W1=dW1, b1=db1, emb=demb,
+        C=dC)  # fmt: skip
 
 
 def train(params, X, Y, steps, batch_size=32, lr=0.1, decay_step=100_000, seed=0, log_every=0):
