@@ -185,7 +185,7 @@ def step_text(step, number, total, name):
 
 
 def _arguments(node, name):
-    """", with a = x_hat, b = gamma": which input each letter of the rule is."""
+    """ ", with a = x_hat, b = gamma": which input each letter of the rule is."""
     if node._op in BATCHNORM_SHARES or node._op == "cat":
         return ""
     letters = "ab" if len(node._prev) == 2 else "a"
