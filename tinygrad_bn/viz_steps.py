@@ -209,8 +209,7 @@ class _Frame(_Drawing):
     def _op_node(self, i, op, prev, fused):
         line = super()._op_node(i, op, prev, fused)
         if self.order[i] is self.current:
-            style = '"rounded,filled"' if fused else "filled"
-            highlight = f'style={style} fillcolor="#fbd3d3" color="{CURRENT}" penwidth=2.5'
+            highlight = f'style="rounded,filled" fillcolor="#fbd3d3" color="{CURRENT}" penwidth=2.5'
             line = line.replace(" label=", f" {highlight} label=", 1)
         return line
 
