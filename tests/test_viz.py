@@ -438,7 +438,7 @@ def test_raising_the_limit_draws_the_graph():
 
 
 def fused_square(x):
-    """A fused op in the style of functional.batchnorm_fused: one node, saves what backward needs."""
+    """A fused op as functional.batchnorm_fused makes one: one node, saves what backward needs."""
 
     def backward(g, x):  # d(x^2) = 2 x dx
         return (2 * x * g,)
