@@ -87,6 +87,14 @@ def test_an_input_used_twice_visibly_accumulates_twice():
     ]
 
 
+def test_an_unlabelled_constant_is_named_by_its_place_and_number():
+    a = Value(2.0, label="a")
+    y = a - 1.0
+    y.label = "y"
+    _, texts = step_frames(y)
+    assert any(re.match(r"  #\d+ \(-?1\)\.grad \+= ", line) for line in texts[-1]), texts
+
+
 def test_frame_zero_is_the_forward_graph_with_every_grad_empty():
     frames, texts = step_frames(neuron().root, **neuron().options)
     assert len(frames) == 6 and texts[0][0].startswith("frame 0: the forward pass is done")

@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import renderers, safe_write, viz_tensor_steps
 from .graph import topological_order
 from .tensor import Tensor
@@ -146,9 +148,9 @@ def _name(node, index, names=None):
     its place in the walk."""
     label = getattr(node, "label", "") or (names or {}).get(node, "")
     if not label:
-        data = node.data
-        number = data.item() if getattr(data, "size", 1) == 1 else None
-        return f"#{index[node]} ({node._op or ('' if number is None else f'{number:g}')})"
+        data = np.asarray(node.data)  # a Value's float or a Tensor's array
+        number = f"{data.item():g}" if data.size == 1 else ""
+        return f"#{index[node]} ({node._op or number})"
     return label if re.fullmatch(r"[\w\[\],.]+", label) else f"({label})"
 
 
@@ -386,8 +388,9 @@ body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; }}
 <body>
 <h1>Backprop step by step: {title}</h1>
 <p>Frame 0 is the forward pass with every grad empty. Each next frame processes one node in the
-order <code>backward()</code> uses: its grad (red) has fully arrived, and the local derivative
-times that grad is added (<code>+=</code>) into each input (blue). Keys: &larr; and &rarr;.</p>
+order <code>backward()</code> uses: its grad (red) has fully arrived, and each input (blue)
+gets its share added (<code>+=</code>): the local derivative times that grad (a Tensor op: its
+rule, written out, applied to the grad). Keys: &larr; and &rarr;.</p>
 <div id="controls">
 <button id="previous" type="button">&larr; previous</button>
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="frame">
