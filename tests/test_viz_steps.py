@@ -147,6 +147,13 @@ def test_the_tensor_page_has_a_frame_per_op_node_all_of_one_size(tensor_page):
     assert len(text) < 400_000  # 4 frames of a 4x3 batch: a page, not a download
 
 
+def test_the_makemore_steps_keep_every_box_the_same_size_with_grads_as_statistics(tmp_path):
+    out = tmp_path / "makemore.html"
+    assert main(["graph", "makemore-step", "--steps", "-o", str(out)]) == 0
+    sizes = re.findall(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', out.read_text())
+    assert len(sizes) == 11 and len(set(sizes)) == 1  # empty and arrived grads: the same room
+
+
 def test_the_gif_animates_one_frame_per_step(tmp_path):
     out = tmp_path / "steps.gif"
     assert main(["graph", "neuron", "--steps", "-o", str(out)]) == 0

@@ -192,8 +192,11 @@ class _Frame(_Drawing):
             return f'<font face="{MONO}">{_monospaced(text.rjust(GRAD_WIDTH))}</font>'
         lines, width = self.grad_room.get(node, (1, 4))
         shown = [] if grad is None else _compact(grad).split("\n")
-        rows = [_monospaced(line.ljust(width)) for line in shown]
-        return "\n".join(rows + [_invisible(width)] * (lines - len(shown)))
+        # every line ends in invisible padding and an empty one is two invisible pieces: Graphviz
+        # gives a line of one single piece a different height
+        rows = [_monospaced(line.ljust(width + 1)) for line in shown]
+        empty = _invisible(1) + _invisible(width)
+        return "\n".join(rows + [empty] * (lines - len(shown)))
 
     def name_of(self, node):
         """A computed node without a label is named by its place in the walk (#7), as the text
