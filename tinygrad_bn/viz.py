@@ -421,6 +421,10 @@ class _Drawing:
         """The gradient a box shows (None: not shown)."""
         return node.grad
 
+    def grad_width(self, node):
+        """The least width (points) of a Tensor box's grad cell; None: as wide as its numbers."""
+        return None
+
     def caption_extra(self):
         """Monospaced lines printed under the title (the step-through writes its formula here)."""
         return []
@@ -512,7 +516,7 @@ class _Drawing:
         if self.show_data:
             rows.append(("data", _compact(node.data)))
         if self.show_grad and node.requires_grad:
-            rows.append(("grad", self.grad_text(node)))
+            rows.append(("grad", self.grad_text(node), self.grad_width(node)))
         header = f"{title}{_shape(node.data.shape)} {node.data.dtype}"
         if self.grad_beside and len(rows) == 2:  # data beside grad: short, wide boxes
             cells = "".join(_table_cells(*row) for row in rows)
@@ -701,12 +705,14 @@ def _shape(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _table_cells(name, text):
-    """A name cell beside a cell of monospaced lines (one line per row of numbers)."""
+def _table_cells(name, text, width=None):
+    """A name cell beside a cell of monospaced lines (one line per row of numbers), at least
+    `width` points wide if given."""
     lines = '<br align="left"/>'.join(text.split("\n")) + '<br align="left"/>'
+    least = "" if width is None else f' width="{width}"'
     return (
         f'<td align="left" valign="top">{name}</td>'
-        f'<td align="left" balign="left"><font face="{MONO}">{lines}</font></td>'
+        f'<td align="left" balign="left"{least}><font face="{MONO}">{lines}</font></td>'
     )
 
 

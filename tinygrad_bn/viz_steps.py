@@ -39,6 +39,7 @@ CURRENT, RECEIVING = "#d62728", "#1f77b4"  # the node being processed; the input
 FRAME = '<table border="3" cellborder="0" cellspacing="0" cellpadding="0" color="{color}">'
 KEY = "red: the node being processed, its grad complete; blue: the inputs it adds into"
 GRAD_WIDTH = 10  # characters of a grad in a frame, so that every frame has the same layout
+CHAR_POINTS = 7  # a little more than a character of 11 pt Courier (graphviz-pure 6.6, dot 6.8)
 STEP_FORMATS = ("html", "gif")
 MAX_FRAMES = 200  # more frames than anyone steps through; draw a smaller graph
 
@@ -192,11 +193,15 @@ class _Frame(_Drawing):
             return f'<font face="{MONO}">{_monospaced(text.rjust(GRAD_WIDTH))}</font>'
         lines, width = self.grad_room.get(node, (1, 4))
         shown = [] if grad is None else _compact(grad).split("\n")
-        # every line ends in invisible padding and an empty one is two invisible pieces: Graphviz
-        # gives a line of one single piece a different height
-        rows = [_monospaced(line.ljust(width + 1)) for line in shown]
-        empty = _invisible(1) + _invisible(width)
-        return "\n".join(rows + [empty] * (lines - len(shown)))
+        return "\n".join(shown + [_invisible(width)] * (lines - len(shown)))
+
+    def grad_width(self, node):
+        """Room for the widest grad the node shows in any frame, so that its box keeps its size
+        (a cell of padded lines would change their spacing instead: Graphviz sets a line of
+        several pieces closer than a line of one)."""
+        if not self.is_tensor:
+            return None
+        return CHAR_POINTS * self.grad_room.get(node, (1, 4))[1] + 10
 
     def name_of(self, node):
         """A computed node without a label is named by its place in the walk (#7), as the text
