@@ -188,3 +188,13 @@ def test_what_cannot_be_played_is_refused_saying_why(root, message):
 def test_folding_groups_is_refused_since_each_frame_shows_its_node():
     with pytest.raises(ValueError, match="cannot fold groups"):
         step_frames(build("batchnorm-composed").root, collapse=True)
+
+
+def test_only_the_inputs_that_receive_a_share_get_the_red_arrow_back():
+    scene = build("batchnorm-fused")
+    frames, _ = step_frames(scene.root, **scene.options)
+    dot = parse(frames[2].source)  # step 2: w*out = out * w, and w needs no grad
+    ids = {text_of(v).split(" ")[0]: k for k, v in values(dot).items()}
+    into = {e.tail: e.attrs for e in dot.edges if e.head.startswith("o") and "saved" not in e.attrs}
+    assert "dir=back" in into[ids["out"]] and "#d62728" in into[ids["out"]]
+    assert "dir=back" not in into[ids["w"]] and "#d62728" not in into[ids["w"]]

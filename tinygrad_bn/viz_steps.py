@@ -185,8 +185,8 @@ class _Frame(_Drawing):
         return self
 
     def grad_text(self, node):
-        """The grad as it stands, padded with invisible characters to the room it takes in any
-        frame (an empty grad is all padding), so that no box changes size between frames."""
+        """The grad as it stands; an empty one (or a Tensor's missing lines) drawn invisibly in
+        the room it takes in any frame, so that no box changes size between frames."""
         grad = self.grads.get(node)
         if not self.is_tensor:
             text = "" if grad is None else _number(grad)
@@ -229,18 +229,16 @@ class _Frame(_Drawing):
         edges = super()._input_edges(i, op, prev)
         if self.order[i] is not self.current:
             return edges
-        style = f'color="{CURRENT}" penwidth=2.5 dir=back arrowtail=normal'
-        return [
-            e
-            if child not in self.receiving
-            else e[:-2] + f" {style}]\n"
-            if e.endswith("]\n")
-            else e[:-1] + f" [{style}]\n"
-            for e, child in zip(edges, prev)
-        ]
+        return [_red_back(e) if child in self.receiving else e for e, child in zip(edges, prev)]
 
     def caption_extra(self):
         return self.caption
+
+
+def _red_back(edge):
+    """An edge statement ("\ta -> b [...]\n" or "\ta -> b\n") drawn red, arrow pointing back."""
+    style = f'color="{CURRENT}" penwidth=2.5 dir=back arrowtail=normal'
+    return edge[:-2] + f" {style}]\n" if edge.endswith("]\n") else edge[:-1] + f" [{style}]\n"
 
 
 def step_frames(root, **options):
