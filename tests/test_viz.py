@@ -286,6 +286,21 @@ def test_legend_names_each_colour_in_the_picture_and_no_other():
     assert parse(to_dot(o, legend=False)).legend == ""
 
 
+def test_the_legend_draws_an_op_as_the_picture_does_and_explains_dashed_arrows():
+    o, (x1, x2, *_) = neuron()
+    text = to_dot(o, inputs=[x1, x2])
+    op_lines = [line for line in text.splitlines() if re.match(r"\s*o\d+ \[", line)]
+    assert op_lines and all(viz.OP_SHAPE in line for line in op_lines)
+    assert 'style="rounded"' in re.search(r"<td[^>]*>op</td>", text)[0]  # the same rounded box
+    assert "dashed" not in parse(text).legend  # no dashed arrow drawn, none explained
+    x = Tensor([1.0, -2.0], requires_grad=True, label="x")
+    y = x * x
+    saved = parse(to_dot(y, show_saved=True)).legend
+    assert viz.DASHED["saved line"][1] in saved and viz.DASHED["feeds"][1] not in saved
+    fed = parse(to_dot(y, feeds=[(Tensor([0, 1]), y, "indices")])).legend
+    assert viz.DASHED["feeds"][1] in fed and viz.DASHED["saved line"][1] not in fed
+
+
 # ---- groups become clusters; collapse folds them ------------------------------------------------
 
 
@@ -423,7 +438,7 @@ def test_raising_the_limit_draws_the_graph():
 
 
 def fused_square(x):
-    """A fused op in the style of functional.batchnorm_fused: one node, saves what backward needs."""
+    """A fused op as functional.batchnorm_fused makes one: one node, saves what backward needs."""
 
     def backward(g, x):  # d(x^2) = 2 x dx
         return (2 * x * g,)

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from test_viz import parse, text_of, values
 
-from tinygrad_bn import Tensor, Value, topological_order
+from tinygrad_bn import Value, topological_order
 from tinygrad_bn.cli import main
 from tinygrad_bn.viz_examples import build
 from tinygrad_bn.viz_steps import backward_steps, step_frames, write_steps
@@ -31,6 +31,14 @@ def neuron():
 def page(tmp_path_factory):
     path = tmp_path_factory.mktemp("steps") / "steps.html"
     assert main(["graph", "neuron", "--steps", "-o", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def tensor_page(tmp_path_factory):
+    """The fused BatchNorm's backward pass: 3 op nodes, so 4 frames."""
+    path = tmp_path_factory.mktemp("steps") / "fused.html"
+    assert main(["graph", "batchnorm-fused", "--steps", "-o", str(path)]) == 0
     return path
 
 
@@ -79,6 +87,14 @@ def test_an_input_used_twice_visibly_accumulates_twice():
     ]
 
 
+def test_an_unlabelled_constant_is_named_by_its_place_and_number():
+    a = Value(2.0, label="a")
+    y = a - 1.0
+    y.label = "y"
+    _, texts = step_frames(y)
+    assert any(re.match(r"  #\d+ \(-?1\)\.grad \+= ", line) for line in texts[-1]), texts
+
+
 def test_frame_zero_is_the_forward_graph_with_every_grad_empty():
     frames, texts = step_frames(neuron().root, **neuron().options)
     assert len(frames) == 6 and texts[0][0].startswith("frame 0: the forward pass is done")
@@ -94,17 +110,11 @@ def test_each_frame_writes_out_the_formula_of_its_step_with_its_numbers():
     assert texts[1][1] == "  n.grad += 0.5000 * 1.0000   [d o / d n = 1 - out^2]   0.0000 -> 0.5000"
 
 
-def test_a_tensor_graph_is_refused_with_the_way_out():
-    x = Tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(ValueError, match="scalar graph.*tinygrad-bn graph neuron --steps"):
-        backward_steps((x * x).sum())
-
-
-def test_the_command_refuses_steps_of_a_tensor_example_in_one_line(tmp_path, capsys):
+def test_the_command_plays_a_tensor_example_and_refuses_collapse_in_one_line(tmp_path, capsys):
     out = tmp_path / "s.html"
-    assert main(["graph", "batchnorm-fused", "--steps", "-o", str(out)]) == 2
+    assert main(["graph", "batchnorm-fused", "--steps", "--collapse", "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "scalar graph" in err[0] and not out.exists()
+    assert len(err) == 1 and "cannot fold groups" in err[0] and not out.exists()
 
 
 def test_an_unknown_step_format_names_the_three_it_writes(tmp_path):
@@ -128,11 +138,34 @@ def test_every_frame_of_the_page_has_the_same_size(page):
     assert len(sizes) == 6 and len(set(sizes)) == 1
 
 
+def test_the_tensor_page_has_a_frame_per_op_node_all_of_one_size(tensor_page):
+    text = tensor_page.read_text()
+    assert len(re.findall(r'<div class="frame"', text)) == 4
+    sizes = re.findall(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', text)
+    assert len(sizes) == 4 and len(set(sizes)) == 1
+    assert "gamma.grad += sum(g * x_hat) over the batch" in text
+    assert len(text) < 400_000  # 4 frames of a 4x3 batch: a page, not a download
+
+
+def test_the_makemore_steps_keep_every_box_the_same_size_with_grads_as_statistics(tmp_path):
+    out = tmp_path / "makemore.html"
+    assert main(["graph", "makemore-step", "--steps", "-o", str(out)]) == 0
+    sizes = re.findall(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', out.read_text())
+    assert len(sizes) == 11 and len(set(sizes)) == 1  # empty and arrived grads: the same room
+
+
 def test_the_gif_animates_one_frame_per_step(tmp_path):
     out = tmp_path / "steps.gif"
     assert main(["graph", "neuron", "--steps", "-o", str(out)]) == 0
     image = Image.open(io.BytesIO(out.read_bytes()))
     assert image.format == "GIF" and image.is_animated and image.n_frames == 6
+
+
+def test_a_tensor_graphs_gif_animates_one_frame_per_op_node(tmp_path):
+    out = tmp_path / "fused.gif"
+    assert main(["graph", "batchnorm-fused", "--steps", "-o", str(out)]) == 0
+    image = Image.open(io.BytesIO(out.read_bytes()))
+    assert image.is_animated and image.n_frames == 4
 
 
 def test_a_folder_gets_one_png_per_frame(tmp_path):
@@ -250,8 +283,28 @@ def test_the_page_loads_in_chromium_and_the_arrow_keys_and_buttons_move_between_
     assert browser.run(SHOWN) == 0
 
 
+def test_the_tensor_page_loads_in_chromium_and_steps_through_the_fused_batchnorm(
+    browser, tensor_page
+):
+    browser.call("POST", f"/session/{browser.session}/url", {"url": tensor_page.resolve().as_uri()})
+    assert browser.run("return document.querySelectorAll('.frame svg').length") == 4
+    assert browser.run(SHOWN) == 0
+    explain = "return document.getElementById('explain').textContent"
+    assert "every grad is still empty" in browser.run(explain)
+    for _ in range(3):
+        browser.press(ARROW_RIGHT)
+    assert browser.run(SHOWN) == 3
+    assert browser.run("return document.getElementById('counter').textContent") == "frame 3 of 3"
+    text = browser.run(explain)
+    assert "op batchnorm" in text and "gamma.grad += sum(g * x_hat)" in text
+    browser.press(ARROW_LEFT)
+    assert browser.run(SHOWN) == 2 and "w needs no grad" in browser.run(explain)
+    visible = "return [...document.querySelectorAll('.frame')].filter(f => !f.hidden).length"
+    assert browser.run(visible) == 1
+
+
 def test_micrograds_own_values_are_refused_with_the_way_out():
     engine = pytest.importorskip("micrograd.engine")
     a = engine.Value(2.0)
-    with pytest.raises(ValueError, match="scalar graph"):
+    with pytest.raises(ValueError, match="Values or Tensors"):
         backward_steps(a * a)

@@ -9,7 +9,7 @@ Which program draws, and the time limit every layout has: see renderers.py. The 
 pass, one node at a time: viz_steps.py.
 
 Every number in the graph (a `Value` or a `Tensor`) is a box; every number
-that was computed gets a small oval for the op that computed it, with an
+that was computed gets a small rounded box for the op that computed it, with an
 arrow from each input. Boxes are coloured by their role (the legend is drawn
 in the picture too):
 
@@ -69,6 +69,13 @@ BOX_HEADS = {
     for role, (fill, _) in ROLES.items()
 }
 KEY_SIZE = 'width="30" height="16" fixedsize="true"'  # a legend key keeps its size in any table
+# an op is a small rounded box, the shape the legend can draw (an HTML table has no ellipse)
+OP_SHAPE = 'shape=box style=rounded margin="0.06,0.02" width=0.35 height=0.3'
+# dashed arrows in the legend: (colour, what they mean)
+DASHED = {
+    "feeds": ("#555555", "dashed: data an op reads that is no graph input (indices, targets)"),
+    "saved line": ("#7a55a8", "dashed purple: what the op saved for its backward"),
+}
 SMALL = 16  # tensors with at most this many elements show every number
 FONT, MONO = "Helvetica", "Courier"
 
@@ -383,13 +390,14 @@ class _Drawing:
                 if self.show_saved:
                     boxes_of_saved, drawn_inputs = self._saved_entries(node)
                     if boxes_of_saved or drawn_inputs:
-                        roles.add("saved")
+                        roles.update(("saved", "saved line"))
                     for k, (name, value) in enumerate(boxes_of_saved):
                         where.append(f"\ts{i}_{k} [label=<{self._saved_box(name, value)}>]\n")
                         edges.append(f"\to{i} -> s{i}_{k} [{SAVED_EDGE}]\n")
                     for name, j in drawn_inputs:  # a saved input: a dashed line to its own box
                         edges.append(f"\to{i} -> v{j} [{_saved_edge(name)}]\n")
         for data, node, how in self.feeds:
+            roles.add("feeds")
             tail, head = self.index[data], self.index[node]
             edges.append(f"\tv{tail} -> o{head} [style=dashed label={_quote(how)}]\n")
         edges = self._fold_edges(edges, boxes)
@@ -412,6 +420,10 @@ class _Drawing:
     def grad_of(self, node):
         """The gradient a box shows (None: not shown)."""
         return node.grad
+
+    def grad_width(self, node):
+        """The least width (points) of a Tensor box's grad cell; None: as wide as its numbers."""
+        return None
 
     def caption_extra(self):
         """Monospaced lines printed under the title (the step-through writes its formula here)."""
@@ -504,7 +516,7 @@ class _Drawing:
         if self.show_data:
             rows.append(("data", _compact(node.data)))
         if self.show_grad and node.requires_grad:
-            rows.append(("grad", self.grad_text(node)))
+            rows.append(("grad", self.grad_text(node), self.grad_width(node)))
         header = f"{title}{_shape(node.data.shape)} {node.data.dtype}"
         if self.grad_beside and len(rows) == 2:  # data beside grad: short, wide boxes
             cells = "".join(_table_cells(*row) for row in rows)
@@ -545,7 +557,7 @@ class _Drawing:
             return f'\to{i} [shape=box style="rounded,filled" fillcolor="{fill}" label=<{label}>]\n'
         if op in NONCOMMUTATIVE and len(prev) == 2:
             op = f"a {op} b"
-        return f"\to{i} [shape=ellipse margin=0.02 height=0.3 label={_quote(op)}]\n"
+        return f"\to{i} [{OP_SHAPE} label={_quote(op)}]\n"
 
     def _input_edges(self, i, op, prev):
         index = self.index
@@ -622,12 +634,16 @@ def _caption(title, roles, extra=()):
     for line in extra:
         lines.append(f'<font face="{MONO}" point-size="12">{_monospaced(line)}</font>')
     keys = []
-    for role in order + ["collapsed"]:
+    for role in order + ["collapsed", "feeds", "saved line"]:
         if role not in roles:
             continue
         if role == "op":
             key = f'<td border="1" style="rounded" {KEY_SIZE}>op</td>'
             text = "operation (arrows: its inputs)"
+        elif role in DASHED:
+            color, text = DASHED[role]
+            size = KEY_SIZE.replace('height="16"', 'height="9"')  # the line at mid-height
+            key = f'<td border="1" sides="B" style="dashed" color="{color}" {size}></td>'
         else:
             rounded = ' style="rounded"' if role in ("fused", "collapsed") else ""
             fill = ROLES[role][0]
@@ -689,12 +705,14 @@ def _shape(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _table_cells(name, text):
-    """A name cell beside a cell of monospaced lines (one line per row of numbers)."""
+def _table_cells(name, text, width=None):
+    """A name cell beside a cell of monospaced lines (one line per row of numbers), at least
+    `width` points wide if given."""
     lines = '<br align="left"/>'.join(text.split("\n")) + '<br align="left"/>'
+    least = "" if width is None else f' width="{width}"'
     return (
         f'<td align="left" valign="top">{name}</td>'
-        f'<td align="left" balign="left"><font face="{MONO}">{lines}</font></td>'
+        f'<td align="left" balign="left"{least}><font face="{MONO}">{lines}</font></td>'
     )
 
 

@@ -255,8 +255,8 @@ def configure(parser):
     parser.add_argument(
         "--steps",
         action="store_true",
-        help="play the backward pass one node at a time (scalar examples: neuron, "
-        "batchnorm-values)",
+        help="play the backward pass one node at a time, in backward()'s order (every example; "
+        "cannot be combined with --collapse)",
     )
     parser.add_argument(
         "--renderer",
