@@ -815,3 +815,6 @@ def stack(tensors, dim=0):
             f"stack: dim {dim} is out of range for tensors with {tensors[0].ndim} dimensions"
         ) from None
     return cat([t.reshape(shape) for t in tensors], dim)
+
+
+from_numpy = Tensor.from_numpy  # tinygrad_bn.from_numpy(array), as torch.from_numpy
