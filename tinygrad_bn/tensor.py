@@ -18,7 +18,10 @@ Every tensor counts its in-place changes in `_version` (assigning `t.data`,
 `t.data -= ...`, the `..._()` helpers, optimiser steps, `load_state_dict`), and
 an op notes the versions of the tensors it saved. `backward()` compares them
 first and refuses, as PyTorch does, when a saved tensor has changed since the
-forward pass: its gradient would silently use the new values.
+forward pass: its gradient would silently use the new values. A view (a
+transpose, a reshape, a slice) shares its base's counter, as in PyTorch, since a
+change to either is a change to both. (Writing into the array itself,
+`t.data[0] = 1`, is invisible to the counter: use `t.copy_` or the helpers.)
 
 Broadcasting copies an input along some axes; its adjoint sums the gradient
 back over those axes (`unbroadcast`).
@@ -65,7 +68,7 @@ class Tensor:
 
     __slots__ = (
         "_data",
-        "_version",
+        "_counter",
         "_saved_versions",
         "grad",
         "requires_grad",
@@ -103,7 +106,7 @@ class Tensor:
                 f"only floating-point tensors can require grad, got dtype {array.dtype}; "
                 "create it with float data (e.g. Tensor(x, dtype=np.float64, requires_grad=True))"
             )
-        self._data, self._version, self._saved_versions = array, 0, ()
+        self._data, self._counter, self._saved_versions = array, [0], ()
         self.grad = None
         self.requires_grad = requires_grad
         self.label = label
@@ -123,12 +126,12 @@ class Tensor:
         """
         out = Tensor.__new__(Tensor)
         out._data = data if type(data) is np.ndarray else np.asarray(data)
-        out._version = 0
+        out._counter = _counter_for(out._data, inputs)
         out.grad, out.label, out._fused, out._group = None, "", fused, _Group.current
         if _GradMode.enabled and True in [t.requires_grad for t in inputs]:
             out.requires_grad, out._prev, out._op = True, inputs, op
             out._backward, out._saved = backward, saved
-            out._saved_versions = _versions_of(saved, out._data)
+            out._saved_versions = _versions_of(saved, out)
         else:  # a constant, as under no_grad(): nothing to remember
             out.requires_grad, out._prev, out._op = False, (), ""
             out._backward, out._saved, out._saved_versions = None, NOTHING_SAVED, ()
@@ -155,7 +158,12 @@ class Tensor:
     @data.setter
     def data(self, array):
         self._data = np.asarray(array)
-        self._version += 1
+        self._counter[0] += 1
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor (or a view sharing its memory) has seen."""
+        return self._counter[0]
 
     @property
     def shape(self):
@@ -537,8 +545,11 @@ class Tensor:
         self.grad = None
 
     def detach(self):
-        """The same data (shared, not copied) as a new leaf that requires no grad."""
-        return Tensor.from_numpy(self.data)
+        """The same data (shared, not copied, with the same version counter) as a new leaf
+        that requires no grad."""
+        detached = Tensor.from_numpy(self.data)
+        detached._counter = self._counter
+        return detached
 
     # ---- in-place changes: each bumps the version counter -------------------------------
 
@@ -548,7 +559,7 @@ class Tensor:
     def fill_(self, value):
         self._check_in_place("fill_")
         self._data[...] = value
-        self._version += 1
+        self._counter[0] += 1
         return self
 
     def copy_(self, source):
@@ -562,7 +573,7 @@ class Tensor:
                 f"copy_: values of shape {values.shape} do not fit a tensor of shape {self.shape}"
             ) from None
         self._data[...] = values
-        self._version += 1
+        self._counter[0] += 1
         return self
 
     def add_(self, other, alpha=1):
@@ -689,15 +700,25 @@ def _checked_kind(array):
     return array
 
 
-def _versions_of(saved, out_data):
+def _counter_for(data, inputs):
+    """The version counter of a new result: a view of an input's array shares that input's
+    counter (as PyTorch's views do); any other result starts one of its own."""
+    if data.base is not None:
+        for t in inputs:
+            if np.may_share_memory(data, t._data):
+                return t._counter
+    return [0]
+
+
+def _versions_of(saved, out):
     """(name, tensor, version) for each Tensor in a saved record; tensor None stands for the
     op's own output, saved as its array (a reference to `out` itself would make a cycle)."""
     versions = []
     for name, value in saved.items():
         if type(value) is Tensor:
             versions.append((name, value, value._version))
-        elif value is out_data:
-            versions.append((name, None, 0))
+        elif value is out._data:
+            versions.append((name, None, out._version))
     return tuple(versions)
 
 
@@ -716,8 +737,10 @@ def _check_versions(node):
 
 
 def _describe(t):
-    label = f"{t.label!r} " if t.label else "a tensor "
-    return f"{label}of shape {t.shape}"
+    """'w' of shape (2,), or, for an unnamed result, what it was computed from."""
+    if t.label or not t._prev:
+        return f"{t.label!r} of shape {t.shape}" if t.label else f"a tensor of shape {t.shape}"
+    return f"the {t._op!r} of {_describe(t._prev[0])}"
 
 
 def _sigmoid(x):
