@@ -1,4 +1,4 @@
-"""nn.BatchNorm1d as a module: its parameters, buffers, modes, and the errors it gives for bad input."""
+"""nn.BatchNorm1d as a module: its parameters, buffers, modes, and its errors for bad input."""
 
 import numpy as np
 import pytest
@@ -131,7 +131,8 @@ def test_one_value_per_channel_in_training_is_refused_with_pytorchs_wording(shap
     bn = nn.BatchNorm1d(3)
     with pytest.raises(
         ValueError,
-        match=rf"Expected more than 1 value per channel when training, got input size \({shape[0]}, 3",
+        match=rf"Expected more than 1 value per channel when training, "
+        rf"got input size \({shape[0]}, 3",
     ):
         bn(Tensor(np.ones(shape)))
     assert bn.num_batches_tracked.data == 0, "a refused batch must not count"
@@ -140,7 +141,8 @@ def test_one_value_per_channel_in_training_is_refused_with_pytorchs_wording(shap
 def test_wrong_number_of_features_names_both_counts():
     with pytest.raises(
         ValueError,
-        match=r"BatchNorm1d\(4\): input of shape \(8, 3\) has 3 features .* but BatchNorm1d\(4\) has 4",
+        match=r"BatchNorm1d\(4\): input of shape \(8, 3\) has 3 features "
+        r".* but BatchNorm1d\(4\) has 4",
     ):
         nn.BatchNorm1d(4)(Tensor(np.ones((8, 3))))
 
