@@ -199,8 +199,9 @@ def test_an_in_place_change_of_a_tensor_that_requires_grad_needs_no_grad():
 
 def test_copy_of_the_wrong_shape_is_a_shape_error_catchable_as_runtime_error():
     t = Tensor([1.0, 2.0])
-    with pytest.raises(RuntimeError, match="do not fit a tensor of shape \\(2,\\)"):
-        t.copy_([1.0, 2.0, 3.0])
+    for values in ([1.0, 2.0, 3.0], [[1.0], [2.0]]):
+        with pytest.raises(RuntimeError, match="do not fit a tensor of shape \\(2,\\)"):
+            t.copy_(values)
     assert t._version == 0 and list(t.data) == [1.0, 2.0]
 
 

@@ -566,12 +566,10 @@ class Tensor:
         """Copy `source`'s values (broadcast to our shape) into this tensor, keeping our dtype."""
         self._check_in_place("copy_")
         values = np.asarray(source.data if isinstance(source, Tensor) else source)
-        try:
-            np.broadcast_shapes(values.shape, self.shape)
-        except ValueError:
+        if not _broadcasts_to(values.shape, self.shape):
             raise ShapeError(
                 f"copy_: values of shape {values.shape} do not fit a tensor of shape {self.shape}"
-            ) from None
+            )
         self._data[...] = values
         self._counter[0] += 1
         return self
@@ -698,6 +696,14 @@ def _checked_kind(array):
         )
         raise TypeError(f"Tensor() needs numbers, got an array of dtype {array.dtype}; {hint}")
     return array
+
+
+def _broadcasts_to(shape, target):
+    """Whether an array of `shape` broadcasts to exactly `target` (as `a[...] = b` needs)."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _counter_for(data, inputs):
