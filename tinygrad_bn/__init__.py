@@ -9,12 +9,13 @@ SGD), viz.py (pictures, imported on first use).
 from . import functional, nn, optim
 from .gradcheck import gradcheck
 from .graph import group, is_grad_enabled, no_grad, topological_order
-from .tensor import Tensor, cat, cross_entropy, stack
+from .tensor import Tensor, cat, cross_entropy, from_numpy, stack
 from .value import Value
 
 __all__ = [
     "Value",
     "Tensor",
+    "from_numpy",
     "cat",
     "stack",
     "cross_entropy",
