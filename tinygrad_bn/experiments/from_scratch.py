@@ -43,7 +43,7 @@ def batchnorm_by_hand(h, gamma, beta, eps=1e-5):
 def run(quick=False, data=None, seed=42, out=None) -> FromScratchResult:
     folder = output_folder(out, "from-scratch")
     heading("1. BatchNorm from scratch")
-    splits = load_splits(data, seed)
+    splits = load_splits(data, seed, quick=quick)
     batch_size = 64 if quick else 512
     model = build_mlp(splits.vocab.size, n_layers=1, n_hidden=200, norm="batch", seed=seed)
     embed, flatten, linear, bn = model[0], model[1], model[2], model[3]
@@ -99,3 +99,22 @@ def _plots(plt, r, before, after, folder):
     axes[2].set(xlabel="feature", ylabel="std over the batch", title="per-feature std")
     axes[2].legend()
     return [save(fig, folder / "before_after_batchnorm.png")]
+
+
+def summary(r):
+    numbers = {
+        "max |feature mean| after": float(np.max(np.abs(r.after_mean))),
+        "max |feature std - 1| after": float(np.max(np.abs(r.after_std - 1))),
+        "numpy formula vs layer, max |diff|": r.by_hand_max_diff,
+        "saturated tanh before": r.saturated_before,
+        "saturated tanh after": r.saturated_after,
+    }
+    claims = {
+        "after BatchNorm every feature has |mean| < 1e-6 and |std - 1| < 1e-3": (
+            numbers["max |feature mean| after"] < 1e-6
+            and numbers["max |feature std - 1| after"] < 1e-3
+        ),
+        "the numpy formula and nn.BatchNorm1d agree to 1e-12": r.by_hand_max_diff <= 1e-12,
+        "fewer tanh units saturate after BatchNorm": r.saturated_after < r.saturated_before,
+    }
+    return numbers, claims

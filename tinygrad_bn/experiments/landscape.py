@@ -73,7 +73,7 @@ def probe(model, X, Y, etas=ETAS):
 def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
     folder = output_folder(out, "landscape")
     heading("8. loss-landscape smoothness")
-    splits = load_splits(data, seed)
+    splits = load_splits(data, seed, quick=quick)
     steps, every, hidden = (300, 30, 32) if quick else (3000, 100, 100)
     Xtr, Ytr = splits.train
     r = LandscapeResult([], {}, {}, {}, {})
@@ -117,6 +117,8 @@ def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
 
 
 def _plots(plt, r, folder):
+    from matplotlib.ticker import FormatStrFormatter, LogLocator
+
     colours = {"no norm": "tab:red", "BatchNorm": "tab:blue"}
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     panels = (
@@ -130,5 +132,26 @@ def _plots(plt, r, folder):
                 r.steps, getattr(r, what)[name], "o-", ms=3, color=colours[name], label=name
             )
         ax.set(xlabel="training step", ylabel=ylabel, title=title)
+        ax.yaxis.set_major_locator(
+            LogLocator(subs=(1.0, 2.0, 3.0, 5.0, 7.0))
+        )  # labelled 1-2-3-5-7 ticks
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FormatStrFormatter(""))
         ax.legend()
     return [save(fig, folder / "loss_landscape.png")]
+
+
+def summary(r):
+    numbers = {
+        f"median {what.replace('_', ' ')}, {name}": r.median(what, name)
+        for what in ("loss_variation", "gradient_change", "smoothness")
+        for name in RUNS
+    }
+    numbers.update({f"val loss, {name}": t.val_loss for name, t in r.trainings.items()})
+    claims = {
+        f"the {what.replace('_', ' ')} is smaller with BatchNorm": (
+            r.median(what, "BatchNorm") < r.median(what, "no norm")
+        )
+        for what in ("loss_variation", "gradient_change", "smoothness")
+    }
+    return numbers, claims
