@@ -79,7 +79,8 @@ def format_spread(values) -> str:
         return f"{mean} ± {sd}"
     if mean != 0 and (abs(mean) < 1e-3 or abs(mean) >= 1e4):
         return f"{mean:.2e} ± {sd:.1e}"
-    decimals = 4 if sd == 0 else min(6, max(0, 1 - math.floor(math.log10(sd))))
+    exponent = int(f"{sd:.1e}".split("e")[1])  # of sd as rounded: 0.0999 -> 1.0e-01 -> -1
+    decimals = 4 if sd == 0 else min(6, max(0, 1 - exponent))
     return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
 
 
