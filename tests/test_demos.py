@@ -25,7 +25,7 @@ def tour_run(tmp_path_factory):
     return tour.run(quick=True, out=out), out
 
 
-# ---- the tour -----------------------------------------------------------------------------------
+# ---- the tour ------------------------------------------------------------------------------------
 
 
 def test_the_tour_shows_batchnorm_reaching_a_lower_loss_after_the_same_steps_at_the_same_lr(
@@ -77,7 +77,7 @@ def test_without_any_renderer_the_graphs_are_left_as_dot_text_and_the_tour_says_
     assert str(files[0]) in capsys.readouterr().out
 
 
-# ---- the command --------------------------------------------------------------------------------
+# ---- the command ---------------------------------------------------------------------------------
 
 
 def test_demo_list_names_every_experiment_including_the_four_that_isolate_causes(capsys):
@@ -151,7 +151,7 @@ def test_without_matplotlib_experiments_still_print_their_numbers_and_say_how_to
     assert not list(tmp_path.glob("*.png"))
 
 
-# ---- demos/ scripts -----------------------------------------------------------------------------
+# ---- demos/ scripts ------------------------------------------------------------------------------
 
 
 def test_every_demo_script_runs_a_registered_experiment_and_all_are_covered():
@@ -208,7 +208,7 @@ def test_full_runs_default_to_the_lectures_names_and_quick_runs_to_the_census_li
     assert "32,033 names" in capsys.readouterr().out
 
 
-# ---- helpers ------------------------------------------------------------------------------------------
+# ---- helpers -------------------------------------------------------------------------------------
 
 
 def test_progress_yields_every_item_and_ends_with_a_full_bar():

@@ -85,7 +85,7 @@ def ics(tmp_path_factory):
     return run_quick("ics", tmp_path_factory)
 
 
-# ---- 1. from scratch -------------------------------------------------------------------
+# ---- 1. from scratch -----------------------------------------------------------------------------
 
 
 def test_batchnorm_in_training_mode_gives_every_feature_mean_zero(from_scratch):
@@ -109,7 +109,7 @@ def test_batchnorm_reduces_tanh_saturation_of_the_first_layer(from_scratch):
     assert from_scratch.saturated_after < from_scratch.saturated_before
 
 
-# ---- 2. with vs without -------------------------------------------------------------------
+# ---- 2. with vs without --------------------------------------------------------------------------
 
 
 def test_batchnorm_reaches_a_lower_validation_loss_at_the_same_high_learning_rate(with_without):
@@ -132,7 +132,7 @@ def test_the_plain_deep_tanh_net_saturates_more_than_with_batchnorm_in_every_lay
     assert all(p > b for p, b in zip(plain, bn))
 
 
-# ---- 3. train vs eval -------------------------------------------------------------------------
+# ---- 3. train vs eval ----------------------------------------------------------------------------
 
 
 def test_a_batch_of_one_in_training_mode_is_refused_with_the_clear_error(train_vs_eval):
@@ -159,7 +159,7 @@ def test_both_modes_give_a_loss_for_a_full_batch(train_vs_eval):
     assert losses["train"] != losses["eval"]
 
 
-# ---- 4. running statistics -------------------------------------------------------------------------
+# ---- 4. running statistics -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("momentum", [0.1, 0.01, None])
@@ -176,7 +176,7 @@ def test_running_statistics_converge_toward_the_dataset_statistics(running_stats
 
 
 def test_small_momentum_lags_at_first(running_stats):
-    """Momentum 0.01 remembers ~100 batches: its first records are further off than momentum 0.1's."""
+    """Momentum 0.01 remembers ~100 batches: its first records are further off than 0.1's."""
     assert (
         running_stats.tracks[0.01].error("running")[1]
         > running_stats.tracks[0.1].error("running")[1]
@@ -187,7 +187,7 @@ def test_calibration_sets_the_running_mean_to_the_dataset_mean(running_stats):
     assert all(d <= 1e-12 for d in running_stats.calibration_max_diff.values())
 
 
-# ---- 5. batch size -----------------------------------------------------------------------------------
+# ---- 5. batch size -------------------------------------------------------------------------------
 
 
 def test_smaller_batches_give_noisier_batch_statistics(batch_size):
@@ -213,7 +213,7 @@ def test_layernorm_beats_batchnorm_at_batches_of_two_and_four(batch_size):
     assert ln[0] < bn[0] and ln[1] < bn[1]
 
 
-# ---- 6. LayerNorm ----------------------------------------------------------------------------------
+# ---- 6. LayerNorm --------------------------------------------------------------------------------
 
 
 def test_batchnorm_zeroes_each_feature_mean_and_layernorm_each_example_mean(layernorm):
@@ -237,7 +237,7 @@ def test_all_three_nets_learn(layernorm):
         assert t.val_loss < np.log(27) - 0.5
 
 
-# ---- 7. batch coupling -------------------------------------------------------------------------------
+# ---- 7. batch coupling ---------------------------------------------------------------------------
 
 
 def test_the_cross_batch_jacobian_is_exactly_block_diagonal_in_eval_mode(coupling):
@@ -255,7 +255,7 @@ def test_in_training_mode_changing_a_batchmate_changes_an_examples_output(coupli
 
 
 def test_the_jacobian_helper_matches_central_differences():
-    """On a function that couples the rows as training-mode BatchNorm does, so the pictures show the true derivative."""
+    """On a function that couples the rows as training-mode BatchNorm does."""
     f = lambda x: x * x.sum(dim=0, keepdim=True)  # couples rows like training-mode BatchNorm
     x = np.random.default_rng(0).standard_normal((3, 2))
     J = jacobian(f, x)
@@ -272,7 +272,7 @@ def test_the_jacobian_helper_matches_central_differences():
     assert np.max(np.abs(J - numeric)) < 1e-8
 
 
-# ---- 8. loss landscape ----------------------------------------------------------------------------------
+# ---- 8. loss landscape ---------------------------------------------------------------------------
 
 
 def test_gradient_changes_less_along_the_gradient_with_batchnorm(landscape):
@@ -286,7 +286,8 @@ def test_effective_smoothness_is_smaller_with_batchnorm(landscape):
 
 
 # Loss variation separates only later in training (see docs/experiments.md, experiment 8):
-# in the 300 quick steps it is smaller with BatchNorm for some seeds and not others, so it is not asserted.
+# in the 300 quick steps it is smaller with BatchNorm for some seeds and not others, so it is
+# not asserted.
 
 
 def test_probing_leaves_the_model_as_it_was():
@@ -298,7 +299,7 @@ def test_probing_leaves_the_model_as_it_was():
     assert all(np.array_equal(before[k], after[k]) for k in before)
 
 
-# ---- 9. makemore ------------------------------------------------------------------------------------------
+# ---- 9. makemore ---------------------------------------------------------------------------------
 
 
 def test_the_makemore_run_learns_far_beyond_guessing(makemore):
@@ -310,7 +311,7 @@ def test_the_makemore_run_records_a_finite_loss_for_every_step(makemore):
     assert len(makemore.losses) == makemore.steps and np.all(np.isfinite(makemore.losses))
 
 
-# ---- 10. update ratio --------------------------------------------------------------------------------
+# ---- 10. update ratio ----------------------------------------------------------------------------
 
 
 def test_the_update_ratio_is_recorded_for_every_hidden_layer_of_both_nets(update_ratio):
@@ -339,7 +340,7 @@ def test_the_update_ratio_is_lr_times_the_gradient_over_the_weights_before_the_s
     assert abs(step - formula) < 1e-12
 
 
-# ---- 11. init scale -----------------------------------------------------------------------------------
+# ---- 11. init scale ------------------------------------------------------------------------------
 
 
 def test_with_batchnorm_the_activations_at_init_do_not_depend_on_the_gain(init_scale):
@@ -353,7 +354,7 @@ def test_without_batchnorm_small_gains_fade_and_large_ones_saturate(init_scale):
     assert all(a < b for a, b in zip(stds, stds[1:]))
 
 
-# ---- 12. jacobian -------------------------------------------------------------------------------------
+# ---- 12. jacobian --------------------------------------------------------------------------------
 
 
 def test_the_three_term_jacobian_matches_autograd_through_both_batchnorms(jacobian_run):
@@ -380,7 +381,7 @@ def test_all_but_two_eigenvalues_equal_gamma_over_sigma(jacobian_run):
     assert abs(ev[1] - scale * jacobian_run.eps / (x.var() + jacobian_run.eps)) < 1e-12  # x̂
 
 
-# ---- 13. noisy BatchNorm ------------------------------------------------------------------------------
+# ---- 13. noisy BatchNorm -------------------------------------------------------------------------
 
 
 def test_the_injected_noise_shifts_the_layer_inputs_more_than_no_normalisation(ics):
@@ -403,7 +404,7 @@ def test_the_noise_is_off_in_eval_mode_and_fresh_at_every_training_call():
     assert np.array_equal(noise(h).data, h.data)
 
 
-# ---- plots ----------------------------------------------------------------------------------------------------
+# ---- plots ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -432,7 +433,7 @@ def test_every_experiment_writes_its_png_plots(fixture, request):
         assert path.suffix == ".png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-# ---- the results file's quick sweep is what these runs measure -------------------------------------
+# ---- the results file's quick sweep is what these runs measure -----------------------------------
 
 
 @pytest.mark.parametrize(

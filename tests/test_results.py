@@ -142,19 +142,46 @@ def test_every_spread_the_guide_quotes_is_one_the_results_file_gives(recorded):
 
 def test_every_claim_count_the_guide_quotes_matches_the_results_file(recorded):
     text = GUIDE.read_text(encoding="utf-8")
-    counts = re.findall(r"\[(\d+) of (\d+)\] ([^\n]+?)(?:\.|$)", text, flags=re.M)
-    assert counts
-    claims = {
-        sentence: (sum(held), len(held))
-        for mode in recorded.values()
-        for sweep in mode.values()
-        for sentence, held in sweep["claims"].items()
-    }
-    for k, n, sentence in counts:
-        assert sentence in claims, f"no claim {sentence!r} in the results file"
-        assert (int(k), int(n)) == claims[sentence], sentence
+    counts = re.findall(r"^- \[(\d+) of (\d+)(, quick)?\] (.+)$", text, flags=re.M)
+    assert len(counts) > 20
+    for k, n, quick, sentence in counts:
+        mode = "quick" if quick else "full"
+        found = [
+            held
+            for sweep in recorded[mode].values()
+            for s, held in sweep["claims"].items()
+            if s == sentence
+        ]
+        assert found, f"no {mode} claim {sentence!r} in the results file"
+        assert (int(k), int(n)) in {(sum(h), len(h)) for h in found}, sentence
 
 
 def test_the_results_file_is_plain_json_with_sorted_keys():
     text = results.RESULTS_FILE.read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), indent=1, sort_keys=True) + "\n"
+
+
+def test_the_guides_tables_are_the_ones_the_results_file_gives(recorded):
+    text = GUIDE.read_text(encoding="utf-8")
+    assert results.REGION.search(text)
+    assert results.refresh_guide(text) == text, "run: tinygrad-bn demo --results"
+
+
+def test_a_guide_region_is_rewritten_from_the_file_with_only_the_chosen_numbers(tmp_path):
+    path = tmp_path / "results.json"
+    results.record(
+        Sweep(
+            "x",
+            False,
+            "makemore",
+            [1, 2],
+            {"val a": [1.0, 3.0], "b": [0.0, 0.0]},
+            {"a beats b": [True, False]},
+        ),
+        path,
+    )
+    text = 'intro\n<!-- results x keys="val" -->\nstale\n<!-- /results -->\nafter\n'
+    fresh = results.refresh_guide(text, path)
+    assert "| val a | 2.0 ± 1.4 |" in fresh and "| b |" not in fresh and "stale" not in fresh
+    assert "- [1 of 2] a beats b" in fresh and fresh.endswith("<!-- /results -->\nafter\n")
+    assert results.refresh_guide(fresh, path) == fresh

@@ -61,7 +61,7 @@ EXPERIMENTS = {
     ),
     "jacobian": (
         "jacobian",
-        "one feature's n x n BatchNorm Jacobian: its three terms, its null space, a bias's zero grad",
+        "one feature's n x n BatchNorm Jacobian: three terms, null space, a bias's zero gradient",
     ),
     "ics": (
         "ics",

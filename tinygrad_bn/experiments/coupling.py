@@ -37,8 +37,9 @@ class CouplingResult:
 
 
 def jacobian(f, x: np.ndarray) -> np.ndarray:
-    """d f(x) / d x for f: (N, D) Tensor -> (N, K) Tensor, as an (N*K, N*D) matrix;
-    one backward per output."""
+    """d f(x) / d x for f: (N, D) Tensor -> (N, K) Tensor, as an (N*K, N*D) matrix.
+
+    One backward pass per output entry."""
     x = Tensor(x, requires_grad=True)
     y = f(x)
     rows = []

@@ -68,11 +68,13 @@ def run(quick=False, data=None, seed=42, out=None) -> FromScratchResult:
         f"stds in [{r.before_std.min():.3f}, {r.before_std.max():.3f}]"
     )
     print(
-        f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}"
+        f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, "
+        f"max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}"
     )
     print(f"  numpy formula vs nn.BatchNorm1d: max |difference| = {r.by_hand_max_diff:.1e}")
     print(
-        f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, {r.saturated_after:.1%} after"
+        f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, "
+        f"{r.saturated_after:.1%} after"
     )
     r.files = draw_plots(_plots, r, h.data, normalised.data, folder)
     return r

@@ -116,7 +116,8 @@ def run(quick=False, data=None, seed=42, out=None) -> JacobianResult:
         f"between {ev[2]:.6f} and {ev[-1]:.6f}; gamma/sigma = {gamma / sigma:.6f}"
     )
     print(
-        f"  over 20 random dy: max |sum dx| / |dx| = {r.sum_dx:.1e}, max cos(x̂, dx) = {r.xhat_dx:.1e}"
+        f"  over 20 random dy: max |sum dx| / |dx| = {r.sum_dx:.1e}, "
+        f"max cos(x̂, dx) = {r.xhat_dx:.1e}"
     )
     print(f"  a bias added before BatchNorm: |d loss / d b| = {r.bias_grad:.1e}")
     r.files = draw_plots(_plots, r, folder)

@@ -7,7 +7,8 @@ eta and look at
 
     loss variation        max_eta L(w - eta g) - min_eta L(w - eta g)
     gradient change       max_eta |grad L(w - eta g) - g|       (gradient predictiveness)
-    effective smoothness  max_eta |grad L(w - eta g) - g| / |eta g|   (a local Lipschitz constant of the gradient)
+    effective smoothness  max_eta |grad L(w - eta g) - g| / |eta g|
+                          (a local Lipschitz constant of the gradient)
 
 Smaller numbers mean the gradient stays a good guide for a longer step, so a
 bigger learning rate is safe. Both nets are the same 5-layer tanh MLP from
@@ -44,7 +45,9 @@ class LandscapeResult:
 
 
 def probe(model, X, Y, etas=ETAS):
-    """(loss variation, gradient change, effective smoothness) along -grad on the batch (X, Y); the model is left as found."""
+    """(loss variation, gradient change, effective smoothness) along -grad on the batch (X, Y).
+
+    The model is left as found."""
     params = model.parameters()
     saved = model.state_dict()
 
@@ -102,14 +105,17 @@ def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
             found["smooth"],
         )
     print(
-        f"5 hidden tanh layers of {hidden}, lr {LR}, probed every {every} steps along -grad with eta in {ETAS}; medians:"
+        f"5 hidden tanh layers of {hidden}, lr {LR}, probed every {every} steps along -grad "
+        f"with eta in {ETAS}; medians:"
     )
     print(
-        f"  {'':<10} {'loss variation':>15} {'gradient change':>16} {'smoothness':>11} {'val loss':>9}"
+        f"  {'':<10} {'loss variation':>15} {'gradient change':>16} {'smoothness':>11} "
+        f"{'val loss':>9}"
     )
     for name in RUNS:
         print(
-            f"  {name:<10} {r.median('loss_variation', name):15.4f} {r.median('gradient_change', name):16.4f} "
+            f"  {name:<10} {r.median('loss_variation', name):15.4f} "
+            f"{r.median('gradient_change', name):16.4f} "
             f"{r.median('smoothness', name):11.3f} {r.trainings[name].val_loss:9.4f}"
         )
     r.files = draw_plots(_plots, r, folder)

@@ -67,11 +67,13 @@ def run(quick=False, data=None, seed=42, out=None) -> LayerNormResult:
     print(f"  {'':<10} {'max |feature mean|':>19} {'max |example mean|':>19}")
     for k in outputs:
         print(
-            f"  {k:<10} {np.max(np.abs(r.column_means[k])):19.2e} {np.max(np.abs(r.row_means[k])):19.2e}"
+            f"  {k:<10} {np.max(np.abs(r.column_means[k])):19.2e} "
+            f"{np.max(np.abs(r.row_means[k])):19.2e}"
         )
     print(f"batch of one, training mode:\n  BatchNorm: ValueError: {message}")
     print(
-        f"  LayerNorm: fine; the example alone and inside the batch differ by {r.layernorm_single_vs_batch:.1e}"
+        "  LayerNorm: fine; the example alone and inside the batch differ by "
+        f"{r.layernorm_single_vs_batch:.1e}"
     )
 
     steps = 200 if quick else 10_000

@@ -39,7 +39,9 @@ def pyplot():
 
 
 def draw_plots(plot, *args, announce=True) -> list[Path]:
-    """Files written by `plot(plt, *args)`, printed one per line; without matplotlib, the hint and []."""
+    """Files written by `plot(plt, *args)`, printed one per line.
+
+    Without matplotlib: the hint and []; inside `no_plots()`: just []."""
     if not _drawing[-1]:
         return []
     plt = pyplot()

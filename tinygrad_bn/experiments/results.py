@@ -12,12 +12,17 @@ file and a rename, so Ctrl-C leaves the last complete version behind.
 
 import json
 import os
+import re
 from pathlib import Path
 
 from . import EXPERIMENTS, load
 from .seeds import FULL_SEEDS, QUICK_SWEEP_SEEDS, run_seeds
 
 RESULTS_FILE = Path(__file__).with_name("results.json")
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "experiments.md"  # in a source checkout
+REGION = re.compile(
+    r"(<!-- results (\S+)(?: (quick))?(?: keys=\"([^\"]*)\")? -->\n)(.*?)(<!-- /results -->)", re.S
+)
 MODES = ("full", "quick")
 
 
@@ -59,7 +64,8 @@ def quick_note(name, path=RESULTS_FILE) -> list[str]:
 
 
 def regenerate(names=None, modes=MODES, path=RESULTS_FILE, out=None) -> Path:
-    """Run the experiments (all, or `names`) in `modes` and record each sweep as it finishes.
+    """Run the experiments (all, or `names`) in `modes` and record each sweep as it finishes;
+    then rewrite the guide's tables from the file, when the guide is there (a source checkout).
 
     Full runs draw the first seed's plots into `out`/NAME (the guide's pictures).
     """
@@ -72,4 +78,47 @@ def regenerate(names=None, modes=MODES, path=RESULTS_FILE, out=None) -> Path:
             sweep = run_seeds(load(name), name, seeds, quick=quick, out=folder, plots=not quick)
             record(sweep, path)
             print(f"recorded {mode} {name} in {path}", flush=True)
+    if GUIDE.is_file() and Path(path) == RESULTS_FILE:
+        text = GUIDE.read_text(encoding="utf-8")
+        temporary = GUIDE.with_name(GUIDE.name + ".partial")
+        temporary.write_text(refresh_guide(text, path), encoding="utf-8")
+        os.replace(temporary, GUIDE)
+        print(f"rewrote the tables of {GUIDE}")
     return Path(path)
+
+
+def refresh_guide(text: str, path=RESULTS_FILE) -> str:
+    """`text` with every region <!-- results NAME [quick] [keys="a;b"] --> ... <!-- /results -->
+    rewritten from the results file (keys: the numbers whose names contain one of a, b)."""
+
+    def table(match):
+        opening, name, quick, keys, _, closing = match.groups()
+        sweep = read(path)["quick" if quick else "full"].get(name)
+        if sweep is None:  # not recorded yet: leave the region as it is
+            return match.group(0)
+        chosen = None
+        if keys is not None:  # keys="" chooses none: the claims alone
+            parts = [part for part in keys.split(";") if part]
+            chosen = [k for k in sweep["numbers"] if any(part in k for part in parts)]
+        return opening + markdown(name, "quick" if quick else "full", chosen, path) + "\n" + closing
+
+    return REGION.sub(table, text)
+
+
+def markdown(name, mode="full", keys=None, path=RESULTS_FILE) -> str:
+    """The guide's table for one experiment: each number's mean ± sd, then each claim's count
+    as "- [k of n] claim" ("- [k of n, quick] claim" for the quick sweep)."""
+    from .seeds import format_spread
+
+    sweep = read(path)[mode][name]
+    seeds = ", ".join(map(str, sweep["seeds"]))
+    keys = list(sweep["numbers"]) if keys is None else keys
+    lines = [f"| {name}, seeds {seeds} | mean ± sd |", "|---|---|"] if keys else []
+    for key in keys:
+        lines.append(f"| {key.replace('|', '&#124;')} | {format_spread(sweep['numbers'][key])} |")
+    tag = "" if mode == "full" else ", quick"
+    if keys:
+        lines.append("")
+    for sentence, held in sweep["claims"].items():
+        lines.append(f"- [{sum(held)} of {len(held)}{tag}] {sentence}")
+    return "\n".join(lines)

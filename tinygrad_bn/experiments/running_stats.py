@@ -38,7 +38,9 @@ class Track:
     data_var: list = field(default_factory=list)
 
     def error(self, which) -> np.ndarray:
-        """Mean over features of |which - dataset statistic| at every record ("running" or "batch"), for the means."""
+        """Mean over features of |which mean - dataset mean| at every record.
+
+        `which`: "running" or "batch"."""
         return np.array(
             [np.mean(np.abs(a - b)) for a, b in zip(getattr(self, f"{which}_mean"), self.data_mean)]
         )
@@ -125,10 +127,12 @@ def run(quick=False, data=None, seed=42, out=None) -> RunningStatsResult:
 
     r = RunningStatsResult(tracks, val_running, val_calibrated, calibration_diff)
     print(
-        f"after {steps} steps: mean over features of |statistic - dataset statistic| (dataset: whole training set, same weights)"
+        f"after {steps} steps: mean over features of |statistic - dataset statistic| "
+        "(dataset: whole training set, same weights)"
     )
     print(
-        f"  {'momentum':<9} {'running mean':>13} {'one batch':>10} {'running var*':>13} {'one batch*':>11}  val loss: running -> calibrated"
+        f"  {'momentum':<9} {'running mean':>13} {'one batch':>10} {'running var*':>13} "
+        f"{'one batch*':>11}  val loss: running -> calibrated"
     )
     for m, t in tracks.items():
         print(

@@ -1,4 +1,4 @@
-"""The tour that `tinygrad-bn demo` runs: the whole BatchNorm story in under a minute.
+"""The tour that `tinygrad-bn demo` runs: the whole BatchNorm story, short.
 
 1. Train the same 5-layer tanh MLP three times from the same initial weights
    on the same mini-batches at the same (high) learning rate: without
@@ -44,7 +44,7 @@ class TourResult:
 
 
 def settings(quick):
-    """The tour's net and schedule (quick: a few seconds, for the tests: a narrower net, so a higher lr)."""
+    """The tour's net and schedule (quick: seconds, for the tests; a narrower net, a higher lr)."""
     if quick:
         return dict(n_layers=5, n_hidden=32, lr=1.0, steps=300, batch_size=32)
     return dict(n_layers=5, n_hidden=100, lr=0.5, steps=1500, batch_size=32)
@@ -56,8 +56,9 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     heading("BatchNorm tour")
     splits = load_splits(data, seed, quick=quick)
     print(
-        f"model: {cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, trained {cfg['steps']} steps "
-        f"at lr {cfg['lr']}, batch {cfg['batch_size']}, same initial weights and batches for every run"
+        f"model: {cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, trained "
+        f"{cfg['steps']} steps at lr {cfg['lr']}, batch {cfg['batch_size']}, "
+        "same initial weights and batches for every run"
     )
 
     runs, saturation = {}, {}
@@ -86,14 +87,17 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     heading("results")
     for name, r in runs.items():
         print(
-            f"  {name:<21} last-200-step loss {r.final():.4f}   train {r.train_loss:.4f}   val {r.val_loss:.4f}   "
+            f"  {name:<21} last-200-step loss {r.final():.4f}   train {r.train_loss:.4f}   "
+            f"val {r.val_loss:.4f}   "
             f"saturated tanh {np.mean(saturation[name]):5.1%}   {r.seconds:.1f}s"
         )
     print(
-        f"  composed vs fused: max |gradient difference| over one full step = {grad_diff:.2e} (want <= 1e-10)"
+        "  composed vs fused: max |gradient difference| over one full step = "
+        f"{grad_diff:.2e} (want <= 1e-10)"
     )
     print(
-        f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = {loss_diff:.2e}"
+        f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = "
+        f"{loss_diff:.2e}"
     )
 
     result = TourResult(runs, grad_diff, loss_diff, saturation, cfg["lr"], cfg["steps"])
@@ -103,8 +107,8 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     heading("where everything went")
     print(f"  report: {shown(report)}")
     for path in result.files:
-        print(f"  {shown(path)}")
-    print("  next: tinygrad-bn demo --list   (the nine experiments, each with --quick)")
+        print(f"  {path}")
+    print("  next: tinygrad-bn demo --list   (the experiments, each with --quick)")
     return result
 
 
@@ -129,7 +133,9 @@ def gradient_agreement(splits, cfg, seed) -> float:
 
 
 def _saturation(model, splits, n=2000):
-    """Fraction of tanh outputs with |tanh| > SATURATED, per layer, on the first n training examples (eval mode)."""
+    """Per layer, the fraction of tanh outputs with |tanh| > SATURATED.
+
+    On the first n training examples, in eval mode."""
     model.eval()
     _, tanhs = forward_collect(model, splits.train[0][:n])
     model.train()
@@ -181,7 +187,7 @@ def _plots(plt, result, folder):
 
 
 def _graphs(folder):
-    """BatchNorm on a 4 x 3 batch, composed and fused, as PNGs (the .dot text if none renders)."""
+    """BatchNorm on a 4 x 3 batch, composed and fused, as pictures (.dot text without Graphviz)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     x_data, w_data = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
@@ -208,8 +214,9 @@ def _graphs(folder):
 def _report(result, cfg, folder):
     report = Report(folder, "tinygrad-bn: the BatchNorm tour")
     report.text(
-        f"A character-level MLP (makemore: 3 characters in, the next one out) with {cfg['n_layers']} hidden tanh layers "
-        f"of {cfg['n_hidden']} units, trained three times for {cfg['steps']} steps of SGD at learning rate {cfg['lr']}, "
+        "A character-level MLP (makemore: 3 characters in, the next one out) with "
+        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']} units, trained three times "
+        f"for {cfg['steps']} steps of SGD at learning rate {cfg['lr']}, "
         f"batch {cfg['batch_size']}, from the same initial weights on the same mini-batches."
     )
     rows = [
@@ -269,11 +276,12 @@ def _report(result, cfg, folder):
             report.image(path, path.stem.replace("_", " "))
         else:
             report.text(
-                f"`{path.name}`: the DOT text, not rendered here; render it with "
-                f"`graphviz-pure -Tpng {path.name} -o {path.stem}.png`."
+                f"`{path.name}`: Graphviz's `dot` was not found; render it with "
+                f"`dot -Tpng {path.name} -o {path.stem}.png`."
             )
     report.text(
-        "More: `tinygrad-bn demo --list` lists the nine experiments; each runs with `--quick` in seconds."
+        "More: `tinygrad-bn demo --list` lists the experiments; each runs with `--quick` "
+        "in seconds."
     )
     return report.write()
 
@@ -312,7 +320,7 @@ def report_sweep(sweep, out=None):
         "| number | mean ± sd |",
         "|---|---|",
     ]
-    lines += [f"| {key} | {sweep.spread(key)} |" for key in sweep.numbers]
+    lines += [f"| {key.replace('|', '&#124;')} | {sweep.spread(key)} |" for key in sweep.numbers]
     lines += [""] + [f"- {claim_line(s, held)}" for s, held in sweep.claims.items()]
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")

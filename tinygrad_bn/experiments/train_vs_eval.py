@@ -67,7 +67,8 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     single_diff = float(np.max(np.abs(single - formula)))
     alone_diff = float(np.max(np.abs(single - in_batch)))
     print(
-        f"eval mode, batch of one: max |output - gamma (h - running_mean) / sqrt(running_var + eps) - beta| = {single_diff:.1e}"
+        "eval mode, batch of one: max |output - gamma (h - running_mean) / "
+        f"sqrt(running_var + eps) - beta| = {single_diff:.1e}"
     )
     print(f"eval mode: the same example alone and inside a batch of 64 differ by {alone_diff:.1e}")
 
@@ -95,7 +96,8 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     for size, d in zip(sizes, differences):
         print(f"  batch {size:>6}: {d:.4f}")
     print(
-        f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, {losses['eval']:.4f} in eval mode"
+        f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, "
+        f"{losses['eval']:.4f} in eval mode"
     )
     r = TrainVsEvalResult(message, single_diff, alone_diff, sizes, differences, losses)
     r.files = draw_plots(_plots, r, pairs, folder)

@@ -67,7 +67,8 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
     net = dict(n_layers=cfg["n_layers"], n_hidden=cfg["n_hidden"], seed=seed)
 
     print(
-        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, {cfg['steps']} steps at lr {cfg['lr']}, same init and batches"
+        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, {cfg['steps']} steps at "
+        f"lr {cfg['lr']}, same init and batches"
     )
     curves, layers = {}, {}
     for name, norm in RUNS.items():
@@ -99,7 +100,8 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
     for name in RUNS:
         good = [lr for lr, ok in zip(r.lrs, r.stable(name)) if ok]
         print(
-            f"  {name}: stable (ends below log(vocab) = {r.uniform_loss:.3f}) at {len(good)} of {len(r.lrs)} rates: {good}"
+            f"  {name}: stable (ends below log(vocab) = {r.uniform_loss:.3f}) at {len(good)} "
+            f"of {len(r.lrs)} rates: {good}"
         )
     print("per-layer statistics after training (5-layer net):")
     for name in RUNS:
