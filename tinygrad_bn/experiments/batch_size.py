@@ -41,7 +41,7 @@ class BatchSizeResult:
 
 def settings(quick):
     if quick:
-        return dict(batch_sizes=(2, 4, 32, 128), examples=2048)
+        return dict(batch_sizes=(2, 4, 32, 128), examples=4096)
     return dict(batch_sizes=(2, 4, 8, 32, 128, 512), examples=64_000)
 
 

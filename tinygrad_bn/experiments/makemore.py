@@ -26,13 +26,15 @@ TARGET = 0.015  # |val - lecture val| we aim for at the lecture's length
 N_HIDDEN = 200
 LAST_SCALE = 0.01 * np.sqrt(N_HIDDEN)  # W2 = N(0, 1) * LAST_SCALE / sqrt(200) = N(0, 1) * 0.01
 MOMENTUM = 0.001  # the lecture's running-statistics update: 0.999 running + 0.001 batch
+SPLIT_SEED = 42  # the lecture's shuffle; the run's seed picks only the initial weights and batches
 DIFFERENCES = (
     "normalisation: (h - mean) / sqrt(biased var + 1e-5) here; / unbiased std, no eps, "
     "in the lecture",
     "running statistics: mean and unbiased variance here; mean and unbiased std in the lecture",
     "precision: float64 here, float32 in the lecture",
     "random numbers: numpy's generator seeded with the run's seed here; torch's seeded "
-    "2147483647 in the lecture, so other initial weights and batches",
+    "2147483647 in the lecture, so other initial weights and batches (the same split: "
+    "the names shuffled with seed 42)",
 )
 
 
@@ -51,7 +53,7 @@ def run(quick=False, data=None, seed=42, out=None, steps=None) -> MakemoreResult
     folder = output_folder(out, "makemore")
     heading("9. the full makemore run with BatchNorm")
     data = "makemore" if data is None else data  # the lecture's names, also for --quick
-    splits = load_splits(data, seed, quick=quick)
+    splits = load_splits(data, SPLIT_SEED, quick=quick)  # the lecture's split, whatever `seed`
     steps = steps if steps is not None else (1000 if quick else LECTURE_STEPS)
     model = build_mlp(
         splits.vocab.size,
