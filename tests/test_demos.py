@@ -77,6 +77,15 @@ def test_without_any_renderer_the_graphs_are_left_as_dot_text_and_the_tour_says_
     assert str(files[0]) in capsys.readouterr().out
 
 
+def test_the_tours_two_batchnorm_pictures_show_the_same_input_gradient(tmp_path, monkeypatch):
+    """Each picture has its own leaf x: one shared leaf would show the fused x.grad doubled."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # DOT text is enough
+    composed, fused = tour._graphs(tmp_path / "graphs")
+    x_grad = re.compile(r"<b>x</b>.*?grad</td><td[^>]*><font face=\"Courier\">(.*?)</font>")
+    shown = [x_grad.search(path.read_text()).group(1) for path in (composed, fused)]
+    assert shown[0] == shown[1] and "[" in shown[0]
+
+
 # ---- the command ---------------------------------------------------------------------------------
 
 
