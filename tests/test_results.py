@@ -185,3 +185,15 @@ def test_a_guide_region_is_rewritten_from_the_file_with_only_the_chosen_numbers(
     assert "| val a | 2.0 ± 1.4 |" in fresh and "| b |" not in fresh and "stale" not in fresh
     assert "- [1 of 2] a beats b" in fresh and fresh.endswith("<!-- /results -->\nafter\n")
     assert results.refresh_guide(fresh, path) == fresh
+
+
+def test_the_results_command_records_an_experiments_quick_sweep_over_eight_seeds(tmp_path):
+    from tinygrad_bn.cli import main
+
+    path = tmp_path / "results.json"
+    argv = ["demo", "jacobian", "--results", str(path), "--mode", "quick", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    sweep = results.read(path)["quick"]["jacobian"]
+    assert sweep["seeds"] == [42, 7, 1, 2, 3, 4, 5, 6] and sweep["data"] == "census"
+    assert all(len(v) == 8 for v in sweep["numbers"].values())
+    assert results.read(path)["full"] == {}

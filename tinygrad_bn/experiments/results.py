@@ -112,7 +112,7 @@ def markdown(name, mode="full", keys=None, path=RESULTS_FILE) -> str:
 
     sweep = read(path)[mode][name]
     seeds = ", ".join(map(str, sweep["seeds"]))
-    keys = list(sweep["numbers"]) if keys is None else keys
+    keys = sorted(sweep["numbers"] if keys is None else keys, key=_natural)
     lines = [f"| {name}, seeds {seeds} | mean ± sd |", "|---|---|"] if keys else []
     for key in keys:
         lines.append(f"| {key.replace('|', '&#124;')} | {format_spread(sweep['numbers'][key])} |")
@@ -122,3 +122,9 @@ def markdown(name, mode="full", keys=None, path=RESULTS_FILE) -> str:
     for sentence, held in sweep["claims"].items():
         lines.append(f"- [{sum(held)} of {len(held)}{tag}] {sentence}")
     return "\n".join(lines)
+
+
+def _natural(key: str) -> list:
+    """Sort key that reads numbers as numbers: lr 3 before lr 10, layer 2 before layer 10."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", key)
+    return [(0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts)]
