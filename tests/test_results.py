@@ -197,3 +197,24 @@ def test_the_results_command_records_an_experiments_quick_sweep_over_eight_seeds
     assert sweep["seeds"] == [42, 7, 1, 2, 3, 4, 5, 6] and sweep["data"] == "census"
     assert all(len(v) == 8 for v in sweep["numbers"].values())
     assert results.read(path)["full"] == {}
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_one(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    results.write({"full": {"a": 1}, "quick": {}}, path)
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        results.write({"full": {"b": 2}, "quick": {}}, path)
+    assert results.read(path)["full"] == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_mode_without_results_is_refused_with_the_fix(capsys):
+    from tinygrad_bn.cli import main
+
+    assert main(["demo", "jacobian", "--mode", "quick"]) == 2
+    assert "--mode goes with --results" in capsys.readouterr().out

@@ -97,6 +97,9 @@ def run(args) -> int:
     except KeyError as error:
         print(f"tinygrad-bn demo: {error.args[0]}")
         return 2
+    if args.mode != "both" and args.results is None:
+        print("tinygrad-bn demo: --mode goes with --results (e.g. --results --mode quick)")
+        return 2
     try:
         if args.results is not None:
             modes = results.MODES if args.mode == "both" else (args.mode,)
@@ -106,7 +109,7 @@ def run(args) -> int:
         seeds.run_seeds(
             experiments.load(name), name, seed_list(args), args.quick, args.data, args.out
         )
-    except (FileNotFoundError, ValueError) as error:
+    except (OSError, ValueError) as error:
         print(f"tinygrad-bn demo: {error}")
         return 1
     if args.quick:

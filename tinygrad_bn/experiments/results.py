@@ -36,10 +36,20 @@ def read(path=RESULTS_FILE) -> dict:
 def write(results: dict, path=RESULTS_FILE) -> Path:
     """Save atomically: a temporary file beside the target, then one rename."""
     path = Path(path)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    _replace(path, json.dumps(results, indent=1, sort_keys=True) + "\n")
     return path
+
+
+def _replace(path: Path, text: str):
+    """Write `text` to a temporary file beside `path`, then rename it over `path`; on any
+    interruption (Ctrl-C included) the temporary file is removed and `path` is untouched."""
+    temporary = path.with_name(path.name + ".partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def record(sweep, path=RESULTS_FILE) -> Path:
@@ -79,10 +89,7 @@ def regenerate(names=None, modes=MODES, path=RESULTS_FILE, out=None) -> Path:
             record(sweep, path)
             print(f"recorded {mode} {name} in {path}", flush=True)
     if GUIDE.is_file() and Path(path) == RESULTS_FILE:
-        text = GUIDE.read_text(encoding="utf-8")
-        temporary = GUIDE.with_name(GUIDE.name + ".partial")
-        temporary.write_text(refresh_guide(text, path), encoding="utf-8")
-        os.replace(temporary, GUIDE)
+        _replace(GUIDE, refresh_guide(GUIDE.read_text(encoding="utf-8"), path))
         print(f"rewrote the tables of {GUIDE}")
     return Path(path)
 
