@@ -218,3 +218,11 @@ def test_mode_without_results_is_refused_with_the_fix(capsys):
 
     assert main(["demo", "jacobian", "--mode", "quick"]) == 2
     assert "--mode goes with --results" in capsys.readouterr().out
+
+
+def test_every_picture_the_guide_shows_is_in_the_repository():
+    text = GUIDE.read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(pictures) >= 14
+    missing = [p for p in pictures if not (GUIDE.parent / p).is_file()]
+    assert not missing, missing
