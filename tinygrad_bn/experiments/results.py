@@ -100,14 +100,15 @@ def refresh_guide(text: str, path=RESULTS_FILE) -> str:
 
     def table(match):
         opening, name, quick, keys, _, closing = match.groups()
-        sweep = read(path)["quick" if quick else "full"].get(name)
-        if sweep is None:  # not recorded yet: leave the region as it is
-            return match.group(0)
-        chosen = None
+        mode = "quick" if quick else "full"
+        if name not in read(path)[mode]:
+            command = f"tinygrad-bn demo --results {name} --mode {mode}"
+            return f"{opening}*Not recorded yet: `{command}` records it.*\n{closing}"
+        sweep, chosen = read(path)[mode][name], None
         if keys is not None:  # keys="" chooses none: the claims alone
             parts = [part for part in keys.split(";") if part]
             chosen = [k for k in sweep["numbers"] if any(part in k for part in parts)]
-        return opening + markdown(name, "quick" if quick else "full", chosen, path) + "\n" + closing
+        return opening + markdown(name, mode, chosen, path) + "\n" + closing
 
     return REGION.sub(table, text)
 
