@@ -132,6 +132,8 @@ def summary(r):
 
 
 def _plots(plt, r, folder):
+    from matplotlib.ticker import FormatStrFormatter
+
     fig, ax = plt.subplots(figsize=(7, 4))
     window = max(1, r.steps // 200)
     usable = len(r.losses) // window * window
@@ -146,6 +148,8 @@ def _plots(plt, r, folder):
     ax.axhline(LECTURE["val"], color="tab:gray", ls=":", label=f"lecture val loss {LECTURE['val']}")
     ax.axvline(r.steps // 2, color="tab:red", lw=0.8, label="lr 0.1 -> 0.01")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))  # 2.1, not 2.1 x 10^0
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
     ax.set(xlabel="training step", ylabel="loss (log scale)", title="makemore MLP with BatchNorm")
     ax.legend()
     return [save(fig, folder / "makemore_loss.png")]
