@@ -233,7 +233,7 @@ def test_mode_without_results_is_refused_with_the_fix(capsys):
     from tinygrad_bn.cli import main
 
     assert main(["demo", "jacobian", "--mode", "quick"]) == 2
-    assert "--mode goes with --results" in capsys.readouterr().out
+    assert "--mode goes with --results" in capsys.readouterr().err
 
 
 def test_every_picture_the_guide_shows_is_in_the_repository():

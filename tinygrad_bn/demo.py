@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from . import experiments
+from .experiments.common import REPORT_ROOT
 from .experiments.seeds import FULL_SEEDS
+from .safe_write import staged_folder
 
 
 def configure(parser):
@@ -95,10 +97,22 @@ def run(args) -> int:
     try:
         name = "tour" if args.name is None else experiments.resolve(args.name)
     except KeyError as error:
-        print(f"tinygrad-bn demo: {error.args[0]}")
+        print(f"tinygrad-bn demo: {error.args[0]}", file=sys.stderr)
         return 2
     if args.mode != "both" and args.results is None:
-        print("tinygrad-bn demo: --mode goes with --results (e.g. --results --mode quick)")
+        print(
+            "tinygrad-bn demo: --mode goes with --results (e.g. --results --mode quick)",
+            file=sys.stderr,
+        )
+        return 2
+    folder = REPORT_ROOT if name == "tour" else REPORT_ROOT / name
+    folder = Path(args.out) if args.out else folder
+    if folder.exists() and not folder.is_dir():
+        print(
+            f"tinygrad-bn demo: --out {folder} is a file, not a folder; give a folder name "
+            "(it is created if missing)",
+            file=sys.stderr,
+        )
         return 2
     try:
         if args.results is not None:
@@ -106,11 +120,11 @@ def run(args) -> int:
             names = None if args.name is None else [name]
             results.regenerate(names, modes, args.results or results.RESULTS_FILE, args.out)
             return 0
-        seeds.run_seeds(
-            experiments.load(name), name, seed_list(args), args.quick, args.data, args.out
-        )
+        chosen = seed_list(args)
+        with staged_folder(folder) as stage:  # the report appears whole, or the old one stays
+            seeds.run_seeds(experiments.load(name), name, chosen, args.quick, args.data, stage)
     except (OSError, ValueError) as error:
-        print(f"tinygrad-bn demo: {error}")
+        print(f"tinygrad-bn demo: {error}", file=sys.stderr)
         return 1
     if args.quick:
         for line in results.quick_note(name):

@@ -107,7 +107,7 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     heading("where everything went")
     print(f"  report: {shown(report)}")
     for path in result.files:
-        print(f"  {path}")
+        print(f"  {shown(path)}")
     print("  next: tinygrad-bn demo --list   (the experiments, each with --quick)")
     return result
 
@@ -276,8 +276,8 @@ def _report(result, cfg, folder):
             report.image(path, path.stem.replace("_", " "))
         else:
             report.text(
-                f"`{path.name}`: Graphviz's `dot` was not found; render it with "
-                f"`dot -Tpng {path.name} -o {path.stem}.png`."
+                f"`{path.name}`: the DOT text, not rendered here; render it with "
+                f"`graphviz-pure -Tpng {path.name} -o {path.stem}.png`."
             )
     report.text(
         "More: `tinygrad-bn demo --list` lists the experiments; each runs with `--quick` "
