@@ -22,8 +22,11 @@ import numbers
 
 import numpy as np
 
+from .convolution import conv2d, pad
 from .errors import DTypeError, ShapeError
 from .graph import group, no_grad
+from .group_norm import group_norm
+from .pooling import avg_pool2d, max_pool2d
 from .tensor import Tensor, cross_entropy
 
 __all__ = [
@@ -32,9 +35,14 @@ __all__ = [
     "batchnorm_values",
     "batch_norm",
     "layer_norm",
+    "group_norm",
     "cross_entropy",
     "mse_loss",
     "dropout",
+    "conv2d",
+    "pad",
+    "max_pool2d",
+    "avg_pool2d",
 ]
 
 
