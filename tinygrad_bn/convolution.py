@@ -59,7 +59,7 @@ def output_size(size, kernel, stride, padding=0):
 
 
 def taps(kernel, stride, out_size):
-    """For each kernel tap (i, j): the strided slices of the input that tap reads in every window."""
+    """For each kernel tap (i, j): the strided slices of the input it reads in every window."""
     (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
     for i in range(kh):
         for j in range(kw):

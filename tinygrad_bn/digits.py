@@ -20,7 +20,7 @@ def digits_path():
 
 
 def load_digits(dtype=np.float64):
-    """images (1797, 1, 8, 8) in [0, 1] (pixel / 16) and labels (1797,) int64, in the file's order."""
+    """images (1797, 1, 8, 8) in [0, 1] (pixel / 16) and labels (1797,) int64, in file order."""
     with resources.as_file(digits_path()) as path, np.load(path) as stored:
         images, labels = stored["images"], stored["labels"]
     return (images[:, None] / 16.0).astype(dtype), labels.astype(np.int64)
