@@ -25,6 +25,7 @@ CHAPTERS = [
     "03_batchnorm_forward.md",
     "04_fused_backward.md",
     "05_train_vs_eval.md",
+    "06_images.md",
     "api.md",
 ]
 
