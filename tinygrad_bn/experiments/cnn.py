@@ -90,7 +90,7 @@ def run(quick=False, data=None, seed=42, out=None) -> CnnResult:
         for lr in learning_rates:
             run_ = train_convnet(build_convnet(norm, seed), splits, sweep_steps, lr, seed=seed)
             sweep[name].append(np.nan if run_.diverged else run_.final(10))
-        trains = [lr for lr, loss in zip(learning_rates, sweep[name]) if loss < TRAINS_BELOW]
+        trains = [lr for lr, loss in zip(learning_rates, sweep[name]) if _trained([loss])]
         highest[name] = max(trains, default=0.0)
     r = CnnResult(trainings, learning_rates, sweep, highest, layer_stats, steps)
     _print(r, sweep_steps)
@@ -126,13 +126,17 @@ def summary(r):
         numbers[f"final loss at lr {CURVE_LR}, {name}"] = t.final()
         numbers[f"test accuracy, {name}"] = t.test_accuracy
         numbers[f"highest lr that trains, {name}"] = r.highest_stable_lr[name]
+        numbers[f"swept lrs that train, {name}"] = _trained(r.sweep[name])
     plain_init, bn_init = r.layer_stats["no norm", "init"], r.layer_stats["BatchNorm2d", "init"]
     plain, bn = r.trainings["no norm"], r.trainings["BatchNorm2d"]
     claims = {
         f"with BatchNorm2d the training loss after {r.steps} steps is lower": (
             bn.final() < plain.final()
         ),
-        "with BatchNorm2d the net trains at a higher learning rate": (
+        "with BatchNorm2d more of the swept learning rates train": (
+            _trained(r.sweep["BatchNorm2d"]) > _trained(r.sweep["no norm"])
+        ),
+        "with BatchNorm2d the highest learning rate that trains is higher": (
             r.highest_stable_lr["BatchNorm2d"] > r.highest_stable_lr["no norm"]
         ),
         "at initialisation BatchNorm2d's outputs have std 1 (to 1%) at every layer": bool(
@@ -143,6 +147,11 @@ def summary(r):
         ),
     }
     return numbers, claims
+
+
+def _trained(losses):
+    """How many runs of a sweep ended below TRAINS_BELOW (nan, a diverged run, never does)."""
+    return sum(loss < TRAINS_BELOW for loss in losses)
 
 
 def _plots(plt, r, folder):

@@ -8,6 +8,10 @@ normalisation that evaluation (running statistics) does not reproduce. GroupNorm
 LayerNorm (GroupNorm with one group) over all of them: neither looks across the
 batch, so both behave the same at every batch size and in both modes.
 
+On images BatchNorm2d's statistics pool N H W numbers per channel, so even a batch
+of 2 gives each channel 32 to 128 values here: how much that noise costs in accuracy
+is measured, not assumed.
+
 For each batch size and normalisation the net of `convnet.py` trains for the same
 number of steps at the same learning rate; then it measures
 
@@ -122,16 +126,20 @@ def summary(r):
             numbers[f"test accuracy, {name}, batch {b}"] = acc
             if name == "BatchNorm2d":
                 numbers[f"batchmate effect, {name}, batch {b}"] = effect
-    bn_effect = r.batchmate_effect["BatchNorm2d"]
+    bn_effect, bn_accuracy = r.batchmate_effect["BatchNorm2d"], r.accuracy["BatchNorm2d"]
+    gn_accuracy = r.accuracy["GroupNorm"]
     claims = {
         "GroupNorm and LayerNorm outputs never depend on the batchmates (effect below 1e-12)": all(
             v < 1e-12 for name in ("GroupNorm", "LayerNorm") for v in r.batchmate_effect[name]
         ),
-        "BatchNorm2d's batchmate effect is largest at batch 2 and shrinks as the batch grows": (
-            bool(np.all(np.diff(bn_effect) < 0))
-        ),
         "GroupNorm and LayerNorm have no train-eval gap (below 1e-12)": all(
             v < 1e-12 for name in ("GroupNorm", "LayerNorm") for v in r.train_eval_gap[name]
+        ),
+        "BatchNorm2d's batchmate effect is larger at batch 2 than at batch 64": (
+            bn_effect[0] > bn_effect[-1]
+        ),
+        "at batch 2 BatchNorm2d's test accuracy is below GroupNorm's": (
+            bn_accuracy[0] < gn_accuracy[0]
         ),
     }
     return numbers, claims
