@@ -372,6 +372,24 @@ OPS = [
         padding=1,
     ),
     Op(
+        "batchnorm_fused_images",
+        3,
+        lambda x, g, b: tinygrad_bn.functional.batchnorm_fused(x, g, b),
+        lambda torch, x, g, b: torch.nn.functional.batch_norm(x, None, None, g, b, training=True),
+        domain="distinct",  # no near-constant channel, which float32 cannot normalise
+        shapes=affine_shapes(4, 4),
+        unique=True,
+    ),
+    Op(
+        "batchnorm_composed_images",
+        3,
+        lambda x, g, b: tinygrad_bn.functional.batchnorm_composed(x, g, b),
+        lambda torch, x, g, b: torch.nn.functional.batch_norm(x, None, None, g, b, training=True),
+        domain="distinct",
+        shapes=affine_shapes(4, 4),
+        unique=True,
+    ),
+    Op(
         "group_norm",
         3,
         lambda x, w, b: tinygrad_bn.functional.group_norm(x, 2, w, b),

@@ -1,4 +1,4 @@
-"""The conv experiments in quick mode: each claim they print is checked on the numbers they return."""
+"""The conv experiments in quick mode: each claim they print is checked on the numbers returned."""
 
 import numpy as np
 import pytest

@@ -122,20 +122,21 @@ def _convolve(x, weight, bias, stride):
         out += bias.data
     out = out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
 
-    def backward(g):
+    with_bias = bias is not None
+
+    def backward(g, cols, weight):
         g_matrix = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, f)
-        dweight = (g_matrix.T @ cols).reshape(weight.shape)  # dW = g^T cols
-        dcols = (g_matrix @ w_matrix).reshape(n, oh, ow, c, kh, kw)  # dcols = g W
-        dx = np.zeros_like(x.data)  # col2im: scatter-add each tap back where it was read
+        dweight = (g_matrix.T @ cols).reshape(f, c, kh, kw)  # dW = g^T cols
+        dcols = g_matrix @ weight.data.reshape(f, c * kh * kw)  # dcols = g W
+        dcols = dcols.reshape(n, oh, ow, c, kh, kw)
+        dx = np.zeros((n, c, h, w), dtype=g.dtype)  # col2im: each tap back where it was read
         for i, j, (rows, columns) in taps((kh, kw), stride, (oh, ow)):
             dx[:, :, rows, columns] += dcols[:, :, :, :, i, j].transpose(0, 3, 1, 2)
-        grads = (dx, dweight)
-        return grads if bias is None else grads + (g.sum(axis=(0, 2, 3)),)  # db = sum g
+        db = (g.sum(axis=(0, 2, 3)),) if with_bias else ()  # db = sum of g over n, y, x
+        return (dx, dweight, *db)
 
-    inputs = (x, weight) if bias is None else (x, weight, bias)
-    result = Tensor._make(out, inputs, "conv2d", backward)
-    result._saved = {"cols": cols}
-    return result
+    inputs = (x, weight, bias) if with_bias else (x, weight)
+    return Tensor._make(out, inputs, "conv2d", backward, {"cols": cols, "weight": weight})
 
 
 def pad(input, pad, mode="constant", value=0.0):

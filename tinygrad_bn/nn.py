@@ -34,6 +34,7 @@ __all__ = [
     "Flatten",
     "LayerNorm",
     "BatchNorm1d",
+    "BatchNorm2d",
     "Dropout",
     "CrossEntropyLoss",
     "MSELoss",
@@ -436,7 +437,7 @@ class LayerNorm(Module):
         )
 
 
-class BatchNorm1d(Module):
+class _BatchNorm(Module):
     """BatchNorm over the batch for (N, C) or (N, C, L) input, with PyTorch's semantics.
 
     weight (gamma) and bias (beta) scale and shift each feature. In training
@@ -467,16 +468,17 @@ class BatchNorm1d(Module):
         bias=True,
     ):
         super().__init__()
-        _check_positive_int(num_features, "num_features", "BatchNorm1d")
+        layer = type(self).__name__
+        _check_positive_int(num_features, "num_features", layer)
         if momentum is not None and not (
             isinstance(momentum, (int, float)) and 0.0 <= momentum <= 1.0
         ):
             raise ValueError(
-                f"BatchNorm1d: momentum must be a number in [0, 1] or None, got {momentum!r}; "
+                f"{layer}: momentum must be a number in [0, 1] or None, got {momentum!r}; "
                 "it is the weight of each new batch in the running statistics "
                 "(PyTorch's convention, default 0.1)"
             )
-        F.check_eps(eps, "BatchNorm1d")
+        F.check_eps(eps, layer)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats, self.fused = affine, track_running_stats, fused
         self.weight = _parameter(np.ones(num_features, dtype), "weight") if affine else None
@@ -522,8 +524,9 @@ class BatchNorm1d(Module):
         ones. Evaluation: normalise with the running statistics (the batch's, if none kept)."""
         x = F._as_tensor(x)
         batch_statistics = self.training or self.running_mean is None
-        who = f"BatchNorm1d({self.num_features})"
-        F.check_input(x, self.weight, self.bias, who, batch_statistics, self.num_features)
+        kind = type(self).__name__
+        who = f"{kind}({self.num_features})"
+        F.check_input(x, self.weight, self.bias, who, batch_statistics, self.num_features, kind)
         if not batch_statistics:  # evaluation: normalise with the running statistics
             mean, var = self.running_mean.data, self.running_var.data
             return F._eval(x, mean, var, self.weight, self.bias, self.eps, self.fused)
@@ -548,6 +551,18 @@ class BatchNorm1d(Module):
             + f", track_running_stats={self.track_running_stats}"
             + ("" if self.fused else ", fused=False")
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """BatchNorm for (N, C) or (N, C, L) input: statistics per feature over N (and L)."""
+
+
+class BatchNorm2d(_BatchNorm):
+    """BatchNorm for (N, C, H, W) images: statistics per channel over N, H and W.
+
+    A convolution applies the same filter at every position, so each output channel
+    is one feature seen N H W times; otherwise it is BatchNorm1d, line for line.
+    """
 
 
 class Dropout(Module):
@@ -596,6 +611,8 @@ class MSELoss(Module):
 
     def extra_repr(self):
         return f"reduction={self.reduction!r}"
+
+
 # ---- images (N, C, H, W) ---------------------------------------------------------------------
 
 

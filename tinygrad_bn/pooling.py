@@ -53,8 +53,10 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
     area = len(windows)
     out = sum(data[:, :, rows, columns] for _, _, (rows, columns) in windows) / area
 
+    padded_shape = data.shape
+
     def backward(g):  # every tap gets g / (kh kw)
-        grad = np.zeros_like(data)
+        grad = np.zeros(padded_shape, dtype=g.dtype)
         for _, _, (rows, columns) in windows:
             grad[:, :, rows, columns] += g / area
         return (_crop(grad, padding),)
@@ -73,12 +75,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     winner = stacked.argmax(axis=0)  # which tap won each window (the first on ties)
     out = np.take_along_axis(stacked, winner[None], axis=0)[0]
 
-    def backward(g):  # d tap = g where the tap won, 0 elsewhere
-        grad = np.zeros_like(data)
+    padded_shape = data.shape
+
+    def backward(g, winner):  # d tap = g where the tap won, 0 elsewhere
+        grad = np.zeros(padded_shape, dtype=g.dtype)
         for k, (_, _, (rows, columns)) in enumerate(windows):
             grad[:, :, rows, columns] += np.where(winner == k, g, 0.0)
         return (_crop(grad, padding),)
 
-    result = Tensor._make(out, (x,), "max_pool2d", backward)
-    result._saved = {"winner": winner}
-    return result
+    return Tensor._make(out, (x,), "max_pool2d", backward, {"winner": winner})
