@@ -199,7 +199,13 @@ def convnet_step(batch_size=8, seed=0):
     loss = model(xb).cross_entropy(labels[:batch_size])
     loss.label = "loss"
     loss.backward()
-    return Scene(loss, {}, {"images": xb, "loss": loss, "model": model})
+    options = {
+        "model": model,  # parameters named 0.weight, ... inside their modules' clusters
+        "rankdir": "TB",
+        "grad_beside": False,
+        "title": f"One training step of a conv net on the 8x8 digits, a batch of {batch_size}",
+    }
+    return Scene(loss, options, {"images": xb, "loss": loss, "model": model})
 
 
 Example = namedtuple("Example", ["build", "summary"])
