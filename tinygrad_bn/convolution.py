@@ -81,7 +81,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
     """2-D cross-correlation as `torch.nn.functional.conv2d` (no dilation, no groups).
 
     input (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None; returns (N, F, OH, OW)
-    with OH = floor((H + 2 padding - kh) / stride) + 1. Forward and backward: module docstring.
+    with OH = floor((H + 2 padding - kh) / stride) + 1.
+
+    Forward, im2col:  cols[(n, y, x), (c, i, j)] = in[n, c, s y + i, s x + j];  out = cols W^T + b
+    Backward:         dW = g^T cols,  db = sum of g,  dcols = g W,  din = col2im(dcols)
+
+    col2im is the adjoint of the gather, <cols(in), dcols> = <in, col2im(dcols)>: every input
+    pixel sums the gradients of all the window entries that copied it (a scatter-add).
     """
     who = "conv2d"
     x = _image(input, who)
