@@ -170,6 +170,8 @@ def test_repr_names_the_arguments_as_pytorch_does():
         (lambda: nn.GroupNorm(4, 6), "divisible"),
         (lambda: nn.Conv2d(0, 3, 3), "in_channels"),
         (lambda: nn.Conv2d(1, 3, (3, 3, 3)), "kernel_size"),
+        (lambda: nn.MaxPool2d(0), "MaxPool2d: kernel_size"),
+        (lambda: nn.AvgPool2d(2, stride=-1), "AvgPool2d: stride"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_naming_the_problem(call, message):

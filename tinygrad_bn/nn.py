@@ -666,6 +666,11 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
+        layer = type(self).__name__
+        _pair(kernel_size, "kernel_size", layer, 1)  # checked now: a bad size fails here
+        _pair(padding, "padding", layer, 0)
+        if stride is not None:
+            _pair(stride, "stride", layer, 1)
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = kernel_size if stride is None else stride
 
