@@ -438,7 +438,7 @@ class LayerNorm(Module):
 
 
 class _BatchNorm(Module):
-    """BatchNorm over the batch for (N, C) or (N, C, L) input, with PyTorch's semantics.
+    """BatchNorm over the batch with PyTorch's semantics: the code of BatchNorm1d and 2d.
 
     weight (gamma) and bias (beta) scale and shift each feature. In training
     mode the batch mean and biased variance normalise; the running statistics
