@@ -43,7 +43,7 @@ def one_shape(min_dims=0, max_dims=3, min_side=1, max_side=4):
 
 
 def broadcast_pair():
-    """Two shapes that broadcast together: every kind, (3,1) with (1,4), () with (3,4), (4,) with (3,4)."""
+    """Two shapes that broadcast together: (3,1) with (1,4), () with (3,4), (4,) with (3,4), ..."""
     shapes = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
     return shapes.map(lambda b: b.input_shapes)
 
@@ -127,6 +127,60 @@ def embedding_rows():
 def _cross_entropy_torch(torch, logits):
     return torch.nn.functional.cross_entropy(
         logits, torch.as_tensor(class_targets(tuple(logits.shape)))
+    )
+
+
+def image_shapes(kernel=None, bias=False, min_side=2, max_side=4):
+    """An image (N, C, H, W); with `kernel`, also a weight (F, C, kh, kw) and a bias (F,).
+
+    Tiny on purpose: the numeric check perturbs every input number and reads every output.
+    """
+
+    def build(n, c, h, w, f, kh, kw):
+        image = (n, c, h, w)
+        if kernel is None:
+            return (image,)
+        weight = (f, c, min(kh, h), min(kw, w))
+        return (image, weight, (f,)) if bias else (image, weight)
+
+    side, kernel_side = st.integers(min_side, max_side), st.integers(1, kernel or 1)
+    return st.builds(
+        build,
+        st.integers(1, 2),
+        st.integers(1, 2),
+        side,
+        side,
+        st.integers(1, 2),
+        *[kernel_side] * 2,
+    )
+
+
+def affine_shapes(min_dims=3, max_dims=4, channels=(2, 4, 6), affine=True):
+    """An input (N, C, *) with C in `channels`, and (if `affine`) a weight and a bias (C,)."""
+
+    def build(shape, c):
+        shape = (shape[0], c, *shape[2:])
+        return (shape, (c,), (c,)) if affine else (shape,)
+
+    dims = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=2, max_side=3)
+    return st.builds(build, dims, st.sampled_from(channels))
+
+
+def _torch_functional(name, **options):
+    """torch_fn for a row that calls tinygrad_bn.functional.NAME: torch.nn.functional.NAME."""
+    return lambda torch, *inputs: getattr(torch.nn.functional, name)(*inputs, **options)
+
+
+def functional_op(name, arity, function, shapes, domain="real", unique=False, **options):
+    """A row calling `functional.<function>(*inputs, **options)` here and in PyTorch."""
+    return Op(
+        name,
+        arity,
+        lambda *inputs: getattr(tinygrad_bn.functional, function)(*inputs, **options),
+        _torch_functional(function, **options),
+        domain=domain,
+        shapes=shapes,
+        unique=unique,
     )
 
 
@@ -278,6 +332,80 @@ OPS = [
         lambda logits: logits.cross_entropy(class_targets(logits.shape)),
         torch_fn=_cross_entropy_torch,
         shapes=one_shape(min_dims=2, max_dims=2),
+    ),
+    # images (N, C, H, W): convolution, padding, pooling, GroupNorm
+    functional_op("conv2d", 2, "conv2d", image_shapes(kernel=3)),
+    functional_op("conv2d_bias", 3, "conv2d", image_shapes(kernel=3, bias=True)),
+    functional_op(
+        "conv2d_stride2_padding1", 3, "conv2d", image_shapes(3, True), stride=2, padding=1
+    ),
+    functional_op(
+        "conv2d_stride_padding_pairs",
+        3,
+        "conv2d",
+        image_shapes(2, True),
+        stride=(2, 1),
+        padding=(0, 1),
+    ),
+    functional_op("pad_last", 1, "pad", one_shape(min_dims=1), pad=(2, 1)),
+    functional_op("pad_last_two", 1, "pad", image_shapes(), pad=(1, 0, 2, 1), value=0.5),
+    functional_op("max_pool2d", 1, "max_pool2d", image_shapes(), "distinct", True, kernel_size=2),
+    functional_op(
+        "max_pool2d_overlapping_padded",
+        1,
+        "max_pool2d",
+        image_shapes(min_side=3),
+        "distinct",
+        True,
+        kernel_size=3,
+        stride=1,
+        padding=1,
+    ),
+    functional_op("avg_pool2d", 1, "avg_pool2d", image_shapes(), kernel_size=2),
+    functional_op(
+        "avg_pool2d_strided_padded",
+        1,
+        "avg_pool2d",
+        image_shapes(min_side=3),
+        kernel_size=(3, 2),
+        stride=2,
+        padding=1,
+    ),
+    Op(
+        "batchnorm_fused_images",
+        3,
+        lambda x, g, b: tinygrad_bn.functional.batchnorm_fused(x, g, b),
+        lambda torch, x, g, b: torch.nn.functional.batch_norm(x, None, None, g, b, training=True),
+        domain="distinct",  # no near-constant channel, which float32 cannot normalise
+        shapes=affine_shapes(4, 4),
+        unique=True,
+    ),
+    Op(
+        "batchnorm_composed_images",
+        3,
+        lambda x, g, b: tinygrad_bn.functional.batchnorm_composed(x, g, b),
+        lambda torch, x, g, b: torch.nn.functional.batch_norm(x, None, None, g, b, training=True),
+        domain="distinct",
+        shapes=affine_shapes(4, 4),
+        unique=True,
+    ),
+    Op(
+        "group_norm",
+        3,
+        lambda x, w, b: tinygrad_bn.functional.group_norm(x, 2, w, b),
+        lambda torch, x, w, b: torch.nn.functional.group_norm(x, 2, w, b),
+        domain="distinct",  # no near-constant group, whose normalisation float32 cannot resolve
+        shapes=affine_shapes(4, 4),
+        unique=True,
+    ),
+    functional_op(
+        "group_norm_one_group",
+        1,
+        "group_norm",
+        affine_shapes(3, 3, affine=False),
+        "distinct",
+        True,
+        num_groups=1,
     ),
 ]
 

@@ -1,4 +1,5 @@
-"""The three BatchNorms (composed Tensor graph, fused node, scalar Values) agree with each other and with gradcheck."""
+"""The three BatchNorms (composed Tensor graph, fused node, scalar Values) agree with each other
+and with gradcheck."""
 
 import numpy as np
 import pytest
@@ -247,9 +248,11 @@ def test_one_value_per_channel_is_refused_with_pytorchs_wording(path):
 
 
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("shape", [(5,), (2, 3, 4, 5)])
-def test_input_must_be_two_or_three_dimensional(path, shape):
-    with pytest.raises(ValueError, match=rf"expected 2D or 3D input \(got {len(shape)}D input"):
+@pytest.mark.parametrize("shape", [(5,), (2, 3, 4, 5, 6)])
+def test_input_must_be_two_three_or_four_dimensional(path, shape):
+    with pytest.raises(
+        ValueError, match=rf"expected 2D or 3D or 4D input \(got {len(shape)}D input"
+    ):
         PATHS[path](Tensor(np.ones(shape)), None, None)
 
 

@@ -1,4 +1,4 @@
-"""Every ```python block in docs/*.md (and in README.md) runs, so the guide cannot drift from the code.
+"""Every ```python block in docs/*.md (and in README.md) runs: the guide cannot drift from the code.
 
 The blocks of one file run in order in one shared namespace (a chapter builds
 on its earlier blocks), in a fresh temporary working directory. Blocks fenced
@@ -25,6 +25,7 @@ CHAPTERS = [
     "03_batchnorm_forward.md",
     "04_fused_backward.md",
     "05_train_vs_eval.md",
+    "06_images.md",
     "api.md",
 ]
 
@@ -67,7 +68,7 @@ def doc_files() -> list[Path]:
 
 
 def runnable_files() -> list[Path]:
-    """The guide's pages and the repository README, whose examples are the first code a newcomer runs."""
+    """The guide's pages and the repository README, whose examples are a newcomer's first code."""
     readme = DOCS.parent / "README.md"
     return doc_files() + ([readme] if readme.is_file() else [])
 
@@ -87,7 +88,8 @@ def test_every_python_block_in_the_file_runs(path, tmp_path, monkeypatch):
         else:
             continue
         pytest.fail(
-            f"{path.relative_to(DOCS.parent)}: the python block opened on line {line} failed:\n{failure}",
+            f"{path.relative_to(DOCS.parent)}: the python block opened on line {line} failed:\n"
+            f"{failure}",
             pytrace=False,
         )
 
@@ -118,7 +120,8 @@ def test_no_code_block_is_skipped_by_a_misspelt_fence(path):
         (line, language) for line, language, _ in fenced_blocks(path) if language in ALMOST_PYTHON
     ]
     assert not almost, (
-        f"{path.relative_to(DOCS.parent)}: fences {almost} (line, language) are not run by the tests; "
+        f"{path.relative_to(DOCS.parent)}: fences {almost} (line, language) are not run "
+        "by the tests; "
         "write ```python for code that runs, or ```text for code that is only shown"
     )
 
@@ -126,7 +129,8 @@ def test_no_code_block_is_skipped_by_a_misspelt_fence(path):
 def test_the_block_finder_sees_only_python_fences(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(
-        "intro\n```python\nx = 1\n```\n```text\nnot run\n```\n```console\n$ ls\n```\n~~~python\ny = 2\n~~~\n"
+        "intro\n```python\nx = 1\n```\n```text\nnot run\n```\n"
+        "```console\n$ ls\n```\n~~~python\ny = 2\n~~~\n"
     )
     assert python_blocks(page) == [(2, "x = 1\n"), (11, "y = 2\n")]
 

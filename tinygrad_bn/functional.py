@@ -2,7 +2,7 @@
 
 BatchNorm (Ioffe & Szegedy, 2015) normalises each feature over the batch:
 
-    mean  = (1/n) sum_i x_i              n = N (input (N, C)) or N*L (input (N, C, L))
+    mean  = (1/n) sum_i x_i              n = N for (N, C), N*L for (N, C, L), N*H*W for images
     var   = (1/d) sum_i (x_i - mean)^2   d = n (biased: the paper, PyTorch) or n-1 (unbiased)
     x_hat = (x - mean) / sqrt(var + eps)
     out   = gamma * x_hat + beta
@@ -22,8 +22,11 @@ import numbers
 
 import numpy as np
 
+from .convolution import conv2d, pad
 from .errors import DTypeError, ShapeError
 from .graph import group, no_grad
+from .group_norm import group_norm
+from .pooling import avg_pool2d, max_pool2d
 from .tensor import Tensor, cross_entropy
 
 __all__ = [
@@ -32,24 +35,37 @@ __all__ = [
     "batchnorm_values",
     "batch_norm",
     "layer_norm",
+    "group_norm",
     "cross_entropy",
     "mse_loss",
     "dropout",
+    "conv2d",
+    "pad",
+    "max_pool2d",
+    "avg_pool2d",
 ]
 
 
 # ---- shared checks ---------------------------------------------------------------
 
 
-def check_input(x, gamma, beta, who, batch_statistics=True, n_features=None):
+RANKS = {  # the input ranks each layer takes, and what to say when it gets another
+    "BatchNorm1d": ((2, 3), "(N, C) or (N, C, L): add a batch dimension with x.reshape(1, -1)"),
+    "BatchNorm2d": ((4,), "(N, C, H, W) images: add a batch dimension with x.reshape(1, *x.shape)"),
+    "batch_norm": ((2, 3, 4), "(N, C), (N, C, L) or (N, C, H, W)"),
+}
+
+
+def check_input(x, gamma, beta, who, batch_statistics=True, n_features=None, kind="batch_norm"):
     """Every check of a BatchNorm input, made once before anything is computed or changed:
-    the rank, the number of features, gamma's and beta's shapes, and (for batch
-    statistics) more than one value per feature."""
-    if x.ndim not in (2, 3):
+    the rank (`kind` says which ranks: see RANKS), the number of features, gamma's and
+    beta's shapes, and (for batch statistics) more than one value per feature."""
+    ranks, shapes = RANKS[kind]
+    if x.ndim not in ranks:
+        expected = " or ".join(f"{r}D" for r in ranks)
         raise ShapeError(
-            f"{who}: expected 2D or 3D input (got {x.ndim}D input of shape {x.shape}); "
-            "BatchNorm1d normalises (N, C) or (N, C, L): add a batch dimension with "
-            "x.reshape(1, -1) or flatten extra ones"
+            f"{who}: expected {expected} input (got {x.ndim}D input of shape {x.shape}); "
+            f"{kind} normalises {shapes}"
         )
     if n_features is not None:
         _check_features(x, n_features, who, who)
@@ -72,16 +88,19 @@ def _check_features(x, n_features, what, who):
         raise ShapeError(
             f"{who}: input of shape {x.shape} has {x.shape[1]} features (dim 1) "
             f"but {what} has {n_features}; "
-            f"the input must be (N, {n_features}) or (N, {n_features}, L)"
+            f"the input must be (N, {n_features}, ...)"
         )
 
 
 def _statistics_layout(x):
-    """For (N, C) or (N, C, L) input: the axes the statistics average over, the shape
-    they keep ((1, C) or (1, C, 1), to broadcast against x) and n, the values per feature."""
-    if x.ndim == 2:
-        return (0,), (1, -1), x.shape[0]
-    return (0, 2), (1, -1, 1), x.shape[0] * x.shape[2]
+    """For (N, C, *) input: the axes the statistics average over (all but the channels),
+    the shape they keep ((1, C), (1, C, 1) or (1, C, 1, 1), to broadcast against x) and n,
+    the values per feature: N, N*L or N*H*W."""
+    axes = (0,) + tuple(range(2, x.ndim))
+    n = 1
+    for axis in axes:
+        n *= x.shape[axis]
+    return axes, (1, -1) + (1,) * (x.ndim - 2), n
 
 
 def _as_tensor(x):
@@ -147,14 +166,15 @@ def _composed(x, gamma, beta, eps, correction):
 
 
 def _scale_and_shift(x_hat, gamma, beta):
-    """gamma * x_hat + beta, with gamma and beta shaped (C, 1) for (N, C, L) input."""
+    """gamma * x_hat + beta, gamma and beta shaped (C, 1) for (N, C, L), (C, 1, 1) for images."""
     if gamma is None and beta is None:
         return x_hat
+    per_channel = (-1,) + (1,) * (x_hat.ndim - 2)  # (C,) broadcasts against (N, C) as it is
     out = x_hat
     if gamma is not None:
-        out = _named(out * (gamma if x_hat.ndim == 2 else gamma.reshape(-1, 1)), "scaled")
+        out = _named(out * (gamma if x_hat.ndim == 2 else gamma.reshape(per_channel)), "scaled")
     if beta is not None:
-        out = out + (beta if x_hat.ndim == 2 else beta.reshape(-1, 1))
+        out = out + (beta if x_hat.ndim == 2 else beta.reshape(per_channel))
     return _named(out, "out")
 
 

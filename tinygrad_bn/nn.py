@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import functional as F
+from .convolution import _pair
 from .errors import ShapeError
 from .graph import group, no_grad
 from .tensor import Tensor
@@ -33,9 +34,14 @@ __all__ = [
     "Flatten",
     "LayerNorm",
     "BatchNorm1d",
+    "BatchNorm2d",
     "Dropout",
     "CrossEntropyLoss",
     "MSELoss",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "GroupNorm",
     "manual_seed",
 ]
 
@@ -431,8 +437,8 @@ class LayerNorm(Module):
         )
 
 
-class BatchNorm1d(Module):
-    """BatchNorm over the batch for (N, C) or (N, C, L) input, with PyTorch's semantics.
+class _BatchNorm(Module):
+    """BatchNorm over the batch with PyTorch's semantics: the code of BatchNorm1d and 2d.
 
     weight (gamma) and bias (beta) scale and shift each feature. In training
     mode the batch mean and biased variance normalise; the running statistics
@@ -462,16 +468,17 @@ class BatchNorm1d(Module):
         bias=True,
     ):
         super().__init__()
-        _check_positive_int(num_features, "num_features", "BatchNorm1d")
+        layer = type(self).__name__
+        _check_positive_int(num_features, "num_features", layer)
         if momentum is not None and not (
             isinstance(momentum, (int, float)) and 0.0 <= momentum <= 1.0
         ):
             raise ValueError(
-                f"BatchNorm1d: momentum must be a number in [0, 1] or None, got {momentum!r}; "
+                f"{layer}: momentum must be a number in [0, 1] or None, got {momentum!r}; "
                 "it is the weight of each new batch in the running statistics "
                 "(PyTorch's convention, default 0.1)"
             )
-        F.check_eps(eps, "BatchNorm1d")
+        F.check_eps(eps, layer)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats, self.fused = affine, track_running_stats, fused
         self.weight = _parameter(np.ones(num_features, dtype), "weight") if affine else None
@@ -517,8 +524,9 @@ class BatchNorm1d(Module):
         ones. Evaluation: normalise with the running statistics (the batch's, if none kept)."""
         x = F._as_tensor(x)
         batch_statistics = self.training or self.running_mean is None
-        who = f"BatchNorm1d({self.num_features})"
-        F.check_input(x, self.weight, self.bias, who, batch_statistics, self.num_features)
+        kind = type(self).__name__
+        who = f"{kind}({self.num_features})"
+        F.check_input(x, self.weight, self.bias, who, batch_statistics, self.num_features, kind)
         if not batch_statistics:  # evaluation: normalise with the running statistics
             mean, var = self.running_mean.data, self.running_var.data
             return F._eval(x, mean, var, self.weight, self.bias, self.eps, self.fused)
@@ -543,6 +551,18 @@ class BatchNorm1d(Module):
             + f", track_running_stats={self.track_running_stats}"
             + ("" if self.fused else ", fused=False")
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """BatchNorm for (N, C) or (N, C, L) input: statistics per feature over N (and L)."""
+
+
+class BatchNorm2d(_BatchNorm):
+    """BatchNorm for (N, C, H, W) images: statistics per channel over N, H and W.
+
+    A convolution applies the same filter at every position, so each output channel
+    is one feature seen N H W times; otherwise it is BatchNorm1d, line for line.
+    """
 
 
 class Dropout(Module):
@@ -591,6 +611,113 @@ class MSELoss(Module):
 
     def extra_repr(self):
         return f"reduction={self.reduction!r}"
+
+
+# ---- images (N, C, H, W) ---------------------------------------------------------------------
+
+
+class Conv2d(Module):
+    """Slide out_channels filters of shape (in_channels, kh, kw) over the image (F.conv2d).
+
+    weight (out_channels, in_channels, kh, kw) and bias (out_channels,), as in PyTorch, and
+    initialised as PyTorch does: uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)], fan_in = C kh kw.
+    """
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        bias=True,
+        dtype=np.float64,
+        rng=None,
+    ):
+        super().__init__()
+        _check_positive_int(in_channels, "in_channels", "Conv2d")
+        _check_positive_int(out_channels, "out_channels", "Conv2d")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.stride = _pair(stride, "stride", "Conv2d", 1)
+        self.padding = _pair(padding, "padding", "Conv2d", 0)
+        rng = rng or _Random.rng
+        bound = 1 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
+        shape = (out_channels, in_channels, *self.kernel_size)
+        self.weight = _parameter(rng.uniform(-bound, bound, shape).astype(dtype), "weight")
+        self.bias = (
+            _parameter(rng.uniform(-bound, bound, out_channels).astype(dtype), "bias")
+            if bias
+            else None
+        )
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self):
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}"
+        )
+
+
+class MaxPool2d(Module):
+    """The largest value of each kernel_size window (F.max_pool2d); stride defaults to the kernel."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        layer = type(self).__name__
+        _pair(kernel_size, "kernel_size", layer, 1)  # checked now: a bad size fails here
+        _pair(padding, "padding", layer, 0)
+        if stride is not None:
+            _pair(stride, "stride", layer, 1)
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = kernel_size if stride is None else stride
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(MaxPool2d):
+    """The mean of each kernel_size window (F.avg_pool2d); stride defaults to the kernel."""
+
+    def forward(self, x):
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class GroupNorm(Module):
+    """Normalise each example over groups of num_channels / num_groups channels (F.group_norm).
+
+    weight (ones) and bias (zeros) of shape (num_channels,) scale and shift each channel. It uses
+    no batch statistics: the same in training and evaluation, for any batch size.
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=np.float64):
+        super().__init__()
+        _check_positive_int(num_groups, "num_groups", "GroupNorm")
+        _check_positive_int(num_channels, "num_channels", "GroupNorm")
+        if num_channels % num_groups:
+            raise ValueError(
+                f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                f"({num_groups})"
+            )
+        self.num_groups, self.num_channels, self.eps, self.affine = (
+            num_groups,
+            num_channels,
+            eps,
+            affine,
+        )
+        self.weight = _parameter(np.ones(num_channels, dtype), "weight") if affine else None
+        self.bias = _parameter(np.zeros(num_channels, dtype), "bias") if affine else None
+
+    def forward(self, x):
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
 def _check_positive_int(value, name, layer):

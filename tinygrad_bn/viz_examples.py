@@ -175,6 +175,39 @@ def makemore_step(batch_size=32, seed=42):
     return Scene(loss, options, parts)
 
 
+def convnet_step(batch_size=8, seed=0):
+    """One step of a small conv net on the shipped 8x8 digits: Conv2d, BatchNorm2d, ReLU,
+    MaxPool2d, Conv2d, GroupNorm, ReLU, AvgPool2d, Flatten, Linear, cross-entropy; each module
+    a cluster. Drawn with collapse=2 (`--collapse 2`), each module is one box."""
+    from .digits import load_digits  # the digits are only read when this picture is asked for
+
+    nn.manual_seed(seed)
+    images, labels = load_digits()
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(4, 8, 3, padding=1),
+        nn.GroupNorm(2, 8),
+        nn.ReLU(),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(8 * 2 * 2, 10),
+    )
+    xb = Tensor(images[:batch_size], label="images")
+    loss = model(xb).cross_entropy(labels[:batch_size])
+    loss.label = "loss"
+    loss.backward()
+    options = {
+        "model": model,  # parameters named 0.weight, ... inside their modules' clusters
+        "rankdir": "TB",
+        "grad_beside": False,
+        "title": f"One training step of a conv net on the 8x8 digits, a batch of {batch_size}",
+    }
+    return Scene(loss, options, {"images": xb, "loss": loss, "model": model})
+
+
 Example = namedtuple("Example", ["build", "summary"])
 
 EXAMPLES = {
@@ -204,6 +237,10 @@ EXAMPLES = {
         makemore_step,
         "one step of makemore's MLP (embedding, Linear, BatchNorm1d, tanh, Linear, "
         "cross-entropy), a cluster per module",
+    ),
+    "convnet-step": Example(
+        convnet_step,
+        "one step of a conv net on the 8x8 digits, a cluster per module; --collapse 2: a box each",
     ),
 }
 

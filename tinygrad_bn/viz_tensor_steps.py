@@ -51,6 +51,14 @@ RULES = {
         ("g * (softmax - onehot) / n",),
     ),
     "cat": ("d(cat) = g cut back into the pieces", ()),
+    # images (convolution.py, pooling.py); conv2d's bias share only when it has a bias
+    "conv2d": (
+        "out = cols w^T + b, cols = im2col(a): dw = g^T cols, da = col2im(g w)",
+        ("col2im(g w)", "g^T cols", "sum(g) over n, y, x"),
+    ),
+    "pad": ("d(pad a) = g cropped back to a", ("g without the padding",)),
+    "max_pool2d": ("d(max of a window) = g at its winner", ("g added at each window's winner",)),
+    "avg_pool2d": ("d(mean of a window) = g / (kh kw) at each tap", ("g / (kh kw) to each tap",)),
 }
 # the fused BatchNorm: out = gamma x_hat + beta, x_hat = (x - mean) inv_std (functional.py)
 BATCHNORM_SHARES = {
@@ -147,7 +155,8 @@ def local_rule(node):
         slope = p if less == 0 else f"{p} a" if less == 1 else f"{p} a^{less:g}"
         return f"d(a^{p}) = {slope} da", (f"g * {slope}",)
     if op in RULES:
-        return RULES[op]
+        rule, shares = RULES[op]
+        return rule, shares[: len(node._prev)] if shares else shares
     return "its own backward (no formula written out for this op)", ()
 
 

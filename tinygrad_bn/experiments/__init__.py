@@ -67,6 +67,14 @@ EXPERIMENTS = {
         "ics",
         "noisy BatchNorm (Santurkar et al. 2018): shifted layer inputs, and training still works",
     ),
+    "cnn": (
+        "cnn",
+        "a conv net on the 8x8 digits with and without BatchNorm2d: curves, learning rates, layers",
+    ),
+    "groupnorm": (
+        "groupnorm",
+        "BatchNorm vs GroupNorm vs LayerNorm over batch sizes 2 to 64 on the conv net",
+    ),
 }
 
 
