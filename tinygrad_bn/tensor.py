@@ -559,8 +559,9 @@ class Tensor:
 
     def argmax(self, dim=None, keepdim=False):
         """The index of the largest element (into the flattened tensor when dim is None)."""
-        if dim is None:
-            return self.detach().reshape(-1).max(0).indices
+        if dim is None:  # keepdim keeps every dim, each of size 1
+            index = self.detach().reshape(-1).max(0).indices
+            return index.reshape((1,) * self.ndim) if keepdim else index
         return self.detach().max(dim, keepdim).indices
 
     def argmin(self, dim=None, keepdim=False):
