@@ -312,7 +312,9 @@ OPS += [  # PyTorch's other names and ops (issue 11)
         lambda a: a.var(-1, unbiased=True, keepdims=True),
         shapes=one_shape(min_dims=1, min_side=2),
     ),
-    Op("std", 1, lambda a: a.std(), domain="distinct", unique=True, shapes=one_shape(1, min_side=2)),
+    Op(
+        "std", 1, lambda a: a.std(), domain="distinct", unique=True, shapes=one_shape(1, min_side=2)
+    ),
     Op(
         "std_last_keepdim_correction0",
         1,

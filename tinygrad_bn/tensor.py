@@ -45,7 +45,8 @@ def _as_axes(dim, ndim):
     """PyTorch's `dim` (None, int or tuple, negatives allowed) as a tuple of axes."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(_check_dims(dim))
+    one = isinstance(dim, numbers.Integral) and not isinstance(dim, bool)
+    dims = (dim,) if one else tuple(_check_dims(dim))
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"dim {d} is out of range for a tensor with {ndim} dimensions")
