@@ -225,7 +225,7 @@ class Tensor:
 
         def backward(g, a, b):  # d(a/b) = da / b - a / b^2 db
             da = g / b.data
-            db = -g * a.data / (b.data * b.data)
+            db = -g * (a.data / b.data) / b.data  # divided twice, as PyTorch: b^2 may overflow
             return unbroadcast(da, a.shape), unbroadcast(db, b.shape)
 
         return Tensor._make(out, (a, b), "/", backward, {"a": a, "b": b})
