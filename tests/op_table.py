@@ -367,7 +367,7 @@ OPS += [  # PyTorch's other names and ops (issue 11)
     Op("clamp", 1, lambda a: a.clamp(-0.555, 0.555)),
     Op("clamp_min", 1, lambda a: a.clamp(min=0.555)),
     Op("clamp_max", 1, lambda a: a.clamp(max=-0.555)),
-    Op("permute_reversed", 1, lambda a: a.permute(*reversed(range(a.ndim)))),
+    Op("permute_reversed", 1, lambda a: a.permute(tuple(reversed(range(a.ndim))))),
     Op("permute_tuple", 1, lambda a: a.permute((1, 0, 2)), shapes=one_shape(3, 3)),
     Op("movedim_first_to_last", 1, lambda a: a.movedim(0, -1), shapes=one_shape(min_dims=1)),
     Op("movedim_pairs", 1, lambda a: a.movedim((0, 1), (2, 0)), shapes=one_shape(3, 3)),

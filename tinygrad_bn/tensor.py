@@ -320,8 +320,8 @@ class Tensor:
     def relu(self):
         out = np.maximum(self.data, 0)
 
-        def backward(g, a):  # d(relu a) = [a > 0] da
-            return (g * (a.data > 0),)
+        def backward(g, a):  # d(relu a) = 0 where a <= 0, else da (nan passes, as PyTorch)
+            return (np.where(a.data <= 0, 0.0, g),)
 
         return Tensor._make(out, (self,), "relu", backward, {"a": self})
 
@@ -491,8 +491,8 @@ class Tensor:
     # ---- more elementwise ops (PyTorch's names) ----------------------------------------------
 
     def abs(self):
-        def backward(g, a):  # d|a| = sign(a) da (0 at a = 0, as PyTorch)
-            return (g * np.sign(a.data),)
+        def backward(g, a):  # d|a| = sign(a) da, the sign 0 at a = 0 and at nan (as PyTorch)
+            return (g * ((a.data > 0) * 1.0 - (a.data < 0)),)
 
         return Tensor._make(np.abs(self.data), (self,), "abs", backward, {"a": self})
 
@@ -570,8 +570,16 @@ class Tensor:
         return (-self.detach()).argmax(dim, keepdim)
 
     def std(self, dim=None, keepdim=False, correction=1, *, unbiased=None, keepdims=None):
-        """sqrt(var): the same arguments as `var`."""
-        return self.var(dim, keepdim, correction, unbiased=unbiased, keepdims=keepdims).sqrt()
+        """sqrt(var), with the same arguments as `var`; its slope is 0 where std = 0 (as PyTorch:
+        a constant input has no direction to grow in, where sqrt alone would give 0/0)."""
+        var = self.var(dim, keepdim, correction, unbiased=unbiased, keepdims=keepdims)
+        out = np.sqrt(var.data)
+
+        def backward(g, out):  # d(sqrt v) = dv / (2 sqrt v), and 0 where sqrt v = 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.where(out == 0, 0.0, g / (2 * out)),)
+
+        return Tensor._make(out, (var,), "std", backward, {"out": out})
 
     # ---- more shape ops (all are reshapes or permutations) --------------------------------------
 
