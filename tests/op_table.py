@@ -43,7 +43,8 @@ def one_shape(min_dims=0, max_dims=3, min_side=1, max_side=4):
 
 
 def broadcast_pair():
-    """Two shapes that broadcast together: every kind, (3,1) with (1,4), () with (3,4), (4,) with (3,4)."""
+    """Two shapes that broadcast together: every kind, (3,1) with (1,4), () with (3,4),
+    (4,) with (3,4)."""
     shapes = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
     return shapes.map(lambda b: b.input_shapes)
 
