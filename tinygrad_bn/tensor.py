@@ -516,8 +516,8 @@ class Tensor:
         out = out if max is None else np.minimum(out, max)
         low, high = -np.inf if min is None else min, np.inf if max is None else max
 
-        def backward(g, a):  # d(clamp a) = da where min <= a <= max, 0 where a was cut
-            return (g * ((a.data >= low) & (a.data <= high)),)
+        def backward(g, a):  # d(clamp a) = da where min <= a <= max, 0 where a was cut (or nan)
+            return (np.where((a.data >= low) & (a.data <= high), g, 0.0),)
 
         return Tensor._make(out, (self,), "clamp", backward, {"a": self})
 
