@@ -101,6 +101,9 @@ def test_a_real_ctrl_c_during_the_demo_leaves_the_old_report_whole(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        # Ctrl-C as in a terminal, even when the suite itself runs in the background (which
+        # starts every child with SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     run.stdout.readline()  # the tour has started writing into its report
     time.sleep(0.3)

@@ -32,7 +32,15 @@ def test_the_temporary_name_keeps_the_suffix_that_libraries_read_the_format_from
     assert name.parent == tmp_path and name.suffix == ".png" and name.name.startswith(".")
 
 
-def test_ctrl_c_inside_a_held_block_is_raised_after_the_block_ends():
+@pytest.fixture
+def ctrl_c_as_in_a_terminal():
+    """Python's own SIGINT handler, even when the suite runs in the background (SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_inside_a_held_block_is_raised_after_the_block_ends(ctrl_c_as_in_a_terminal):
     finished = []
     with pytest.raises(KeyboardInterrupt):
         with safe_write.interrupts_held():

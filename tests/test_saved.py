@@ -56,16 +56,17 @@ def test_fused_batchnorm_saves_x_hat_inv_std_and_gamma_and_nothing_hidden(traini
     assert_saved_record_is_complete(out)
 
 
-def test_a_backward_sees_an_in_place_change_of_what_it_saved():
-    """The saved record holds the input itself, not a copy: the next issue's version
-    counter checks exactly these entries (here the change shows in the gradient)."""
+def test_a_backward_refuses_an_in_place_change_of_what_it_saved():
+    """The saved record holds the input itself, not a copy, so the version counter
+    checks exactly these entries: the change is refused, not used in the gradient."""
     w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     x = Tensor(np.array([3.0, 3.0]))
     y = (w * x).sum()
     assert y._prev[0]._saved["b"] is x
     x.data *= 2  # changed after the forward pass
-    y.backward()
-    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+    with pytest.raises(RuntimeError, match="saved as 'b' by '\\*', is at version 1"):
+        y.backward()
+    assert w.grad is None
 
 
 def test_a_value_saves_its_local_derivatives():

@@ -11,7 +11,7 @@ from .creation import ones, ones_like, randn, randn_like, tensor, zeros, zeros_l
 from .errors import ShapeError
 from .gradcheck import gradcheck
 from .graph import group, is_grad_enabled, no_grad, topological_order
-from .tensor import Tensor, cat, cross_entropy, stack
+from .tensor import Tensor, cat, cross_entropy, from_numpy, stack
 from .value import Value
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "ones_like",
     "randn_like",
     "ShapeError",
+    "from_numpy",
     "cat",
     "stack",
     "cross_entropy",

@@ -18,9 +18,12 @@ normalises with the batch statistics in training mode (and folds them into the
 running statistics) and with the running statistics in evaluation mode.
 """
 
+import numbers
+
 import numpy as np
 
-from .graph import group
+from .errors import DTypeError, ShapeError
+from .graph import group, no_grad
 from .tensor import Tensor, cross_entropy
 
 __all__ = [
@@ -36,6 +39,8 @@ __all__ = [
     "sigmoid",
     "softmax",
     "log_softmax",
+    "mse_loss",
+    "dropout",
 ]
 
 
@@ -47,7 +52,7 @@ def check_input(x, gamma, beta, who, batch_statistics=True, n_features=None):
     the rank, the number of features, gamma's and beta's shapes, and (for batch
     statistics) more than one value per feature."""
     if x.ndim not in (2, 3):
-        raise ValueError(
+        raise ShapeError(
             f"{who}: expected 2D or 3D input (got {x.ndim}D input of shape {x.shape}); "
             "BatchNorm1d normalises (N, C) or (N, C, L): add a batch dimension with "
             "x.reshape(1, -1) or flatten extra ones"
@@ -56,7 +61,7 @@ def check_input(x, gamma, beta, who, batch_statistics=True, n_features=None):
         _check_features(x, n_features, who, who)
     for name, p in (("gamma (weight)", gamma), ("beta (bias)", beta)):
         if p is not None and p.shape != (x.shape[1],):
-            raise ValueError(
+            raise ShapeError(
                 f"{who}: {name} has shape {p.shape} but the input has {x.shape[1]} features; "
                 f"it must have shape ({x.shape[1]},)"
             )
@@ -70,7 +75,7 @@ def check_input(x, gamma, beta, who, batch_statistics=True, n_features=None):
 
 def _check_features(x, n_features, what, who):
     if x.shape[1] != n_features:
-        raise ValueError(
+        raise ShapeError(
             f"{who}: input of shape {x.shape} has {x.shape[1]} features (dim 1) "
             f"but {what} has {n_features}; "
             f"the input must be (N, {n_features}) or (N, {n_features}, L)"
@@ -89,6 +94,22 @@ def _as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _as_parameter(p):
+    """gamma or beta as a Tensor: a numpy array (or list) becomes a constant, with no gradient."""
+    return p if p is None or isinstance(p, Tensor) else Tensor(p)
+
+
+def check_eps(eps, who, allow_zero=False):
+    """eps must be a positive number: it keeps 1/sqrt(var + eps) finite for a constant feature.
+    (The teaching functions allow eps=0, for the exact formula.)"""
+    if not (isinstance(eps, numbers.Real) and (eps > 0 or (allow_zero and eps == 0))):
+        least = ">= 0" if allow_zero else "> 0"
+        raise ValueError(
+            f"{who}: eps must be a number {least}, got {eps!r}; it keeps 1/sqrt(var + eps) "
+            "finite when a feature is constant in the batch (PyTorch's default is 1e-5)"
+        )
+
+
 def _correction(unbiased):
     """Bessel's correction: divide by n - 1 instead of n when `unbiased`."""
     return 1 if unbiased else 0
@@ -105,7 +126,8 @@ def batchnorm_composed(x, gamma, beta, eps=1e-5, unbiased=False):
     `unbiased=True` by n - 1 (Bessel's correction, as in the makemore notebooks),
     which makes x_hat smaller by sqrt((n-1)/n).
     """
-    x = _as_tensor(x)
+    x, gamma, beta = _as_tensor(x), _as_parameter(gamma), _as_parameter(beta)
+    check_eps(eps, "batchnorm_composed", allow_zero=True)
     check_input(x, gamma, beta, "batchnorm_composed")
     return _composed(x, gamma, beta, eps, _correction(unbiased))[0]
 
@@ -113,6 +135,8 @@ def batchnorm_composed(x, gamma, beta, eps=1e-5, unbiased=False):
 def _composed(x, gamma, beta, eps, correction):
     """The composed graph (x checked); also returns the batch mean and variance arrays."""
     axes, _, n = _statistics_layout(x)
+    if n == 0:  # an empty batch: nothing to normalise, no statistics
+        return _empty_batch(x, gamma, beta), None, None
     with group("BatchNorm (composed)"):
         mean = _named(x.mean(dim=axes, keepdim=True), "mean")
         centred = _named(x - mean, "centred")
@@ -172,7 +196,8 @@ def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
 
     The backward below is these lines, term for term.
     """
-    x = _as_tensor(x)
+    x, gamma, beta = _as_tensor(x), _as_parameter(gamma), _as_parameter(beta)
+    check_eps(eps, "batchnorm_fused", allow_zero=True)
     check_input(x, gamma, beta, "batchnorm_fused")
     return _fused(x, gamma, beta, eps, _correction(unbiased))[0]
 
@@ -180,6 +205,8 @@ def batchnorm_fused(x, gamma, beta, eps=1e-5, unbiased=False):
 def _fused(x, gamma, beta, eps, correction):
     """The fused node (x checked); also returns the batch mean and variance arrays."""
     axes, stat_shape, n = _statistics_layout(x)
+    if n == 0:  # an empty batch: nothing to normalise, no statistics
+        return _empty_batch(x, gamma, beta), None, None
     d = n - correction
     mean = x.data.sum(axis=axes, keepdims=True) / n
     x_hat = x.data - mean  # first centre, then square: never E[x^2] - E[x]^2, which cancels
@@ -211,6 +238,20 @@ def _fused(x, gamma, beta, eps, correction):
     result = Tensor._make(out, inputs, "batchnorm", backward, saved, fused=True)
     result.label = "out"
     return result, mean, var
+
+
+def _empty_batch(x, gamma, beta):
+    """BatchNorm of an empty batch, as PyTorch: an empty output, and gradients of 0
+    for gamma and beta (a sum over no examples)."""
+    inputs = tuple(t for t in (x, gamma, beta) if t is not None)
+    shapes = [t.shape for t in inputs]
+
+    def backward(dy):  # every gradient is a sum over the (no) examples: 0
+        return tuple(np.zeros(shape, dy.dtype) for shape in shapes)
+
+    result = Tensor._make(np.empty_like(x.data), inputs, "batchnorm", backward, fused=True)
+    result.label = "out"
+    return result
 
 
 def _names_of(x, gamma, beta):
@@ -302,7 +343,7 @@ def batch_norm(
     needs the number of batches seen: pass momentum = 1 / num_batches_tracked,
     as `nn.BatchNorm1d` does. `fused` picks the one-node op or the composed graph.
     """
-    x = _as_tensor(input)
+    x, weight, bias = _as_tensor(input), _as_parameter(weight), _as_parameter(bias)
     if momentum is None:
         raise ValueError(
             "batch_norm: momentum=None means a cumulative average, which needs the number of "
@@ -313,6 +354,7 @@ def batch_norm(
             f"batch_norm: momentum must be in [0, 1], got {momentum}; "
             "it is the weight of the new batch in the running average"
         )
+    check_eps(eps, "batch_norm")
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: give both running_mean and running_var, or neither")
     if not training and running_mean is None:
@@ -321,18 +363,59 @@ def batch_norm(
             "pass training=True to use batch statistics"
         )
     check_input(x, weight, bias, "batch_norm", batch_statistics=training)
-    if running_mean is not None:
-        _check_features(x, np.shape(_array(running_mean))[0], "running_mean", "batch_norm")
-        _check_features(x, np.shape(_array(running_var))[0], "running_var", "batch_norm")
+    if running_mean is not None:  # all checked here, before either is changed
+        _check_running(running_mean, "running_mean", x, training)
+        _check_running(running_var, "running_var", x, training)
     if not training:
         return _eval(x, _array(running_mean), _array(running_var), weight, bias, eps, fused)
     out, mean, var = (_fused if fused else _composed)(x, weight, bias, eps, 0)
-    if running_mean is not None:  # the docstring's update; PyTorch keeps the unbiased variance
-        n = _statistics_layout(x)[2]
-        rm, rv = _array(running_mean), _array(running_var)
-        rm[...] = (1 - momentum) * rm + momentum * mean.reshape(-1)
-        rv[...] = (1 - momentum) * rv + momentum * var.reshape(-1) * n / (n - 1)
+    if running_mean is not None:
+        update_running(running_mean, running_var, mean, var, x, momentum)
     return out
+
+
+def _check_running(running, name, x, training):
+    """A running statistic must be a float array or Tensor of shape (C,), writable to train."""
+    if not isinstance(running, (Tensor, np.ndarray)):
+        raise TypeError(
+            f"batch_norm: {name} must be a numpy array or a Tensor, got "
+            f"{type(running).__name__}; e.g. np.zeros({x.shape[1]})"
+        )
+    array = _array(running)
+    if array.shape != (x.shape[1],):
+        raise ShapeError(
+            f"batch_norm: {name} has shape {array.shape} but the input has {x.shape[1]} "
+            f"features; it must have shape ({x.shape[1]},)"
+        )
+    if array.dtype.kind != "f":
+        raise DTypeError(
+            f"batch_norm: {name} has dtype {array.dtype}; running statistics must be floats "
+            f"(an int array would truncate the update), e.g. {name}.astype(np.float64)"
+        )
+    if training and not array.flags.writeable:
+        raise ValueError(
+            f"batch_norm: {name} is read-only, so training cannot update it; pass a "
+            "writable copy (np.array(a)), or training=False"
+        )
+
+
+def update_running(running_mean, running_var, mean, var, x, momentum):
+    """Fold a batch's statistics into the running ones, in place (Tensors or arrays):
+
+        running = (1 - momentum) running + momentum batch    (the batch variance unbiased)
+
+    as PyTorch. An empty batch (mean None) leaves them alone, as PyTorch."""
+    if mean is None:
+        return
+    n = _statistics_layout(x)[2]
+    unbiased_var = var.reshape(-1) * n / (n - 1)  # PyTorch keeps the unbiased variance
+    for running, batch in ((running_mean, mean.reshape(-1)), (running_var, unbiased_var)):
+        new = (1 - momentum) * _array(running) + momentum * batch
+        if isinstance(running, Tensor):
+            with no_grad():
+                running.copy_(new)  # in place, bumping its version
+        else:
+            running[...] = new
 
 
 def _array(t):
@@ -436,3 +519,39 @@ def softmax(input, dim):
 def log_softmax(input, dim):
     """x - log(sum(e^x)) along `dim`."""
     return _as_tensor(input).log_softmax(dim)
+
+
+# ---- 6. losses and dropout -------------------------------------------------------------------
+
+
+def check_reduction(reduction, allowed, who):
+    if reduction not in allowed:
+        raise ValueError(f"{who}: reduction must be one of {allowed}, got {reduction!r}")
+    return reduction
+
+
+def mse_loss(input, target, reduction="mean"):
+    """(input - target)^2, averaged (or summed, or kept) over every element, as PyTorch."""
+    check_reduction(reduction, ("mean", "sum", "none"), "mse_loss")
+    x, y = _as_tensor(input), _as_tensor(target)
+    if x.shape != y.shape:
+        raise ShapeError(
+            f"mse_loss: input has shape {x.shape} but target has shape {y.shape}; they must "
+            "be equal (broadcasting them would silently average the wrong pairs)"
+        )
+    squared = (x - y) ** 2
+    return {"mean": squared.mean, "sum": squared.sum, "none": lambda: squared}[reduction]()
+
+
+def dropout(input, p=0.5, training=True, rng=None):
+    """In training, zero each element with probability p and scale the rest by 1/(1 - p):
+    out = x mask / (1 - p), so d(out)/dx = mask / (1 - p). Otherwise the identity.
+    `rng` (a numpy Generator) draws the mask: seed it for a repeatable run."""
+    x = _as_tensor(input)
+    if not (isinstance(p, numbers.Real) and 0.0 <= p <= 1.0):
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
+    if not training or p == 0:
+        return x
+    keep = (rng or np.random.default_rng()).random(x.shape) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)  # p = 1 drops everything, as PyTorch
+    return x * Tensor(keep * scale, dtype=x.dtype)

@@ -14,11 +14,13 @@ picture can draw each layer as one cluster.
 
 import math
 from collections import namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
 from . import functional as F
-from .graph import group
+from .errors import ShapeError
+from .graph import group, no_grad
 from .tensor import Tensor
 
 __all__ = [
@@ -31,6 +33,9 @@ __all__ = [
     "Flatten",
     "LayerNorm",
     "BatchNorm1d",
+    "Dropout",
+    "CrossEntropyLoss",
+    "MSELoss",
     "manual_seed",
 ]
 
@@ -191,12 +196,20 @@ class Module:
         """Copy values into this module's parameters and buffers, all or nothing.
 
         Everything is checked first (missing or unexpected keys when `strict`,
-        shapes always); on any problem a ValueError lists them all and the module
-        is left exactly as it was. Values may be arrays, Tensors, or anything
-        `np.asarray` accepts (a CPU torch tensor, say).
+        shapes and number types always); on any problem a ShapeError (a ValueError
+        and a RuntimeError, as PyTorch's) lists them all and the module is left
+        exactly as it was. Values may be arrays, Tensors, or anything `np.asarray`
+        accepts (a CPU torch tensor, say). A BatchNorm's `num_batches_tracked` may
+        be left out, as PyTorch allows: it keeps its value. Each loaded tensor's
+        version is bumped, so a graph built before the load refuses backward().
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict expects a dict {{name: array}}, got {type(state_dict).__name__}; "
+                "pass what state_dict() returned"
+            )
         targets = dict(self._state_entries())
-        missing = [k for k in targets if k not in state_dict]
+        missing = [k for k in targets if k not in state_dict and not _optional(k)]
         unexpected = [k for k in state_dict if k not in targets]
         problems, ready = [], []
         if strict and missing:
@@ -204,25 +217,20 @@ class Module:
         if strict and unexpected:
             problems.append(f"unexpected key(s): {', '.join(unexpected)}")
         for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if value.shape != target.shape:
-                problems.append(
-                    f"wrong shape for {key}: got {value.shape}, this module has {target.shape}"
-                )
-            else:
-                ready.append((target, value.astype(target.dtype, copy=True)))
+            if key in state_dict:
+                value, problem = _loadable(key, state_dict[key], target)
+                problems.extend([problem] if problem else [])
+                ready.append((target, value))
         if problems:
-            raise ValueError(
+            raise ShapeError(
                 f"cannot load state_dict into {type(self).__name__}, nothing was changed:\n  "
                 + "\n  ".join(problems)
                 + "\n(the keys must be exactly those of this module's state_dict(), "
                 "with the same shapes)"
             )
-        for target, value in ready:
-            target.data[...] = value
+        with no_grad():  # an in-place copy, as an optimiser step: same arrays, new versions
+            for target, value in ready:
+                target.copy_(value)
         return LoadResult(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------
@@ -241,6 +249,26 @@ class Module:
         return (
             f"{type(self).__name__}(\n  " + "\n  ".join(([extra] if extra else []) + lines) + "\n)"
         )
+
+
+def _optional(key):
+    """Keys a state dict may leave out, as in PyTorch (older checkpoints lack them)."""
+    return key == "num_batches_tracked" or key.endswith(".num_batches_tracked")
+
+
+def _loadable(key, value, target):
+    """(value as an array of target's dtype, None), or (None, what is wrong with it)."""
+    try:
+        value = np.asarray(value.data if isinstance(value, Tensor) else value)
+    except (TypeError, ValueError) as error:
+        return None, f"{key} is not an array of numbers ({error})"
+    if value.dtype.kind not in "biuf":
+        return None, f"{key} holds {value.dtype} values, not numbers"
+    if value.shape != target.shape:
+        return None, f"wrong shape for {key}: got {value.shape}, this module has {target.shape}"
+    if not target.data.flags.writeable:
+        return None, f"{key} shares a read-only array (from_numpy) and cannot be loaded into"
+    return value.astype(target.dtype), None
 
 
 # ---- layers ------------------------------------------------------------------------------
@@ -416,6 +444,8 @@ class BatchNorm1d(Module):
     normalise and nothing is updated. `track_running_stats=False` keeps no
     running statistics and always uses the batch's. `fused` picks the one-node
     op with the hand-derived backward, or the graph composed from primitives.
+    `bias=False` (PyTorch 2's keyword) keeps the scale gamma but no shift beta.
+    An empty batch gives an empty output and leaves the running statistics alone.
     """
 
     def __init__(
@@ -427,6 +457,8 @@ class BatchNorm1d(Module):
         track_running_stats=True,
         fused=True,
         dtype=np.float64,
+        *,
+        bias=True,
     ):
         super().__init__()
         _check_positive_int(num_features, "num_features", "BatchNorm1d")
@@ -438,12 +470,11 @@ class BatchNorm1d(Module):
                 "it is the weight of each new batch in the running statistics "
                 "(PyTorch's convention, default 0.1)"
             )
-        if not eps >= 0:
-            raise ValueError(f"BatchNorm1d: eps must be >= 0, got {eps!r}")
+        F.check_eps(eps, "BatchNorm1d")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats, self.fused = affine, track_running_stats, fused
         self.weight = _parameter(np.ones(num_features, dtype), "weight") if affine else None
-        self.bias = _parameter(np.zeros(num_features, dtype), "bias") if affine else None
+        self.bias = _parameter(np.zeros(num_features, dtype), "bias") if affine and bias else None
         if track_running_stats:
             self.register_buffer(
                 "running_mean", Tensor(np.zeros(num_features, dtype), label="running_mean")
@@ -463,6 +494,23 @@ class BatchNorm1d(Module):
     gamma = property(lambda self: self.weight, lambda self, value: setattr(self, "weight", value))
     beta = property(lambda self: self.bias, lambda self, value: setattr(self, "bias", value))
 
+    def reset_running_stats(self):
+        """Running mean 0, running variance 1, no batches tracked: as if never trained."""
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        """reset_running_stats(), and gamma back to 1 and beta to 0."""
+        self.reset_running_stats()
+        with no_grad():
+            if self.weight is not None:
+                self.weight.fill_(1.0)
+            if self.bias is not None:
+                self.bias.zero_()
+
     def forward(self, x):
         """Training: normalise with the batch's statistics, then fold them into the running
         ones. Evaluation: normalise with the running statistics (the batch's, if none kept)."""
@@ -476,15 +524,12 @@ class BatchNorm1d(Module):
         batchnorm = F._fused if self.fused else F._composed
         out, mean, var = batchnorm(x, self.weight, self.bias, self.eps, 0)  # biased variance
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            with no_grad():
+                self.num_batches_tracked.add_(1)  # counted even for an empty batch, as PyTorch
             momentum = self.momentum
             if momentum is None:  # a cumulative average: batch k gets weight 1/k
                 momentum = 1.0 / self.num_batches_tracked.item()
-            n = x.numel() // self.num_features  # values per feature: N, or N * L
-            running_mean, running_var = self.running_mean.data, self.running_var.data
-            running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
-            unbiased_var = var.reshape(-1) * n / (n - 1)  # PyTorch keeps the unbiased variance
-            running_var[...] = (1 - momentum) * running_var + momentum * unbiased_var
+            F.update_running(self.running_mean, self.running_var, mean, var, x, momentum)
         return out
 
     def extra_repr(self):
@@ -493,9 +538,58 @@ class BatchNorm1d(Module):
         )
         return (
             text
+            + ("" if not self.affine or self.bias is not None else ", bias=False")
             + f", track_running_stats={self.track_running_stats}"
             + ("" if self.fused else ", fused=False")
         )
+
+
+class Dropout(Module):
+    """In training, zero each element with probability p and scale the rest by 1/(1 - p),
+    so the expected output is x; in evaluation, the identity. The masks come from `rng`
+    (default: the generator `manual_seed` resets), so a seeded run repeats exactly."""
+
+    def __init__(self, p=0.5, rng=None):
+        super().__init__()
+        if not (isinstance(p, (int, float)) and 0.0 <= p <= 1.0):
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
+        self.p, self.rng = p, rng
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training, self.rng or _Random.rng)
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+class CrossEntropyLoss(Module):
+    """loss(logits (N, C), targets (N,) integer classes): the mean (or sum) of
+    -log softmax(logits)[i, targets[i]], as `torch.nn.CrossEntropyLoss`."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = F.check_reduction(reduction, ("mean", "sum"), "CrossEntropyLoss")
+
+    def forward(self, logits, targets):
+        loss = F.cross_entropy(F._as_tensor(logits), targets)
+        return loss if self.reduction == "mean" else loss * logits.shape[0]
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(Module):
+    """loss(input, target): the mean (or sum, or none) of (input - target)^2, elementwise."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = F.check_reduction(reduction, ("mean", "sum", "none"), "MSELoss")
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, self.reduction)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}"
 
 
 def _check_positive_int(value, name, layer):

@@ -14,6 +14,15 @@ Pictures show it (`draw_dot(..., show_saved=True)`).
 Nothing refers back to `out`, so a graph holds no reference cycles and is
 freed as soon as the last reference to its output goes.
 
+Every tensor counts its in-place changes in `_version` (assigning `t.data`,
+`t.data -= ...`, the `..._()` helpers, optimiser steps, `load_state_dict`), and
+an op notes the versions of the tensors it saved. `backward()` compares them
+first and refuses, as PyTorch does, when a saved tensor has changed since the
+forward pass: its gradient would silently use the new values. A view (a
+transpose, a reshape, a slice) shares its base's counter, as in PyTorch, since a
+change to either is a change to both. (Writing into the array itself,
+`t.data[0] = 1`, is invisible to the counter: use `t.copy_` or the helpers.)
+
 Broadcasting copies an input along some axes; its adjoint sums the gradient
 back over those axes (`unbroadcast`).
 """
@@ -81,7 +90,9 @@ class Tensor:
     """An n-dimensional array node. `grad` is None until a backward pass reaches it."""
 
     __slots__ = (
-        "data",
+        "_data",
+        "_counter",
+        "_saved_versions",
         "grad",
         "requires_grad",
         "label",
@@ -96,13 +107,29 @@ class Tensor:
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * Tensor -> Tensor
 
     def __init__(self, data, requires_grad=False, label="", dtype=None):
-        data = data.data if isinstance(data, Tensor) else data
-        self.data = np.asarray(data, dtype=dtype)
-        if requires_grad and self.data.dtype.kind not in "fc":
+        """A new leaf holding a *copy* of `data`, as `torch.tensor` (share with `from_numpy`)."""
+        self._start(_copied_array(data, dtype), requires_grad, label)
+
+    @staticmethod
+    def from_numpy(array, requires_grad=False, label=""):
+        """A leaf that shares `array`'s memory, as `torch.from_numpy`: no copy, so changes
+        to either show in both (an optimiser step then writes into `array`)."""
+        if not isinstance(array, np.ndarray):
             raise TypeError(
-                f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
+                f"from_numpy expects a numpy array, got {type(array).__name__}; "
+                "use Tensor(data) for lists and numbers"
+            )
+        t = Tensor.__new__(Tensor)
+        t._start(_checked_kind(array), requires_grad, label)
+        return t
+
+    def _start(self, array, requires_grad, label):
+        if requires_grad and array.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating-point tensors can require grad, got dtype {array.dtype}; "
                 "create it with float data (e.g. Tensor(x, dtype=np.float64, requires_grad=True))"
             )
+        self._data, self._counter, self._saved_versions = array, [0], ()
         self.grad = None
         self.requires_grad = requires_grad
         self.label = label
@@ -121,14 +148,16 @@ class Tensor:
         arguments); `fused` marks an op whose backward was derived by hand over many steps.
         """
         out = Tensor.__new__(Tensor)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out._data = data if type(data) is np.ndarray else np.asarray(data)
+        out._counter = _counter_for(out._data, inputs)
         out.grad, out.label, out._fused, out._group = None, "", fused, _Group.current
         if _GradMode.enabled and True in [t.requires_grad for t in inputs]:
             out.requires_grad, out._prev, out._op = True, inputs, op
             out._backward, out._saved = backward, saved
+            out._saved_versions = _versions_of(saved, out)
         else:  # a constant, as under no_grad(): nothing to remember
             out.requires_grad, out._prev, out._op = False, (), ""
-            out._backward, out._saved = None, NOTHING_SAVED
+            out._backward, out._saved, out._saved_versions = None, NOTHING_SAVED, ()
         return out
 
     def _lift(self, other):
@@ -144,6 +173,22 @@ class Tensor:
         return Tensor(np.asarray(other, dtype=self.data.dtype if same_kind else None))
 
     # ---- properties ---------------------------------------------------------
+
+    @property
+    def data(self):
+        """The numpy array of values. Assigning it (`t.data = a`, `t.data -= lr * g`)
+        counts as an in-place change: it bumps the version counter."""
+        return self._data
+
+    @data.setter
+    def data(self, array):
+        self._data = np.asarray(array)
+        self._counter[0] += 1
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor (or a view sharing its memory) has seen."""
+        return self._counter[0]
 
     @property
     def shape(self):
@@ -710,6 +755,8 @@ class Tensor:
         """
         grad = self._check_backward_grad(grad)
         order = topological_order(self)  # every node after its inputs, as for Value
+        for node in order:  # all checked before any grad is written: an error changes nothing
+            _check_versions(node)
         for node in order:
             if node._prev:
                 node.grad = None
@@ -748,8 +795,56 @@ class Tensor:
         self.grad = None
 
     def detach(self):
-        """The same data as a new leaf that requires no grad."""
-        return Tensor(self.data)
+        """The same data (shared, not copied, with the same version counter) as a new leaf
+        that requires no grad."""
+        detached = Tensor.from_numpy(self.data)
+        detached._counter = self._counter
+        return detached
+
+    # ---- in-place changes: each bumps the version counter -------------------------------
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        self._check_in_place("fill_")
+        self._data[...] = value
+        self._counter[0] += 1
+        return self
+
+    def copy_(self, source):
+        """Copy `source`'s values (broadcast to our shape) into this tensor, keeping our dtype."""
+        self._check_in_place("copy_")
+        values = np.asarray(source.data if isinstance(source, Tensor) else source)
+        if not _broadcasts_to(values.shape, self.shape):
+            raise ShapeError(
+                f"copy_: values of shape {values.shape} do not fit a tensor of shape {self.shape}"
+            )
+        self._data[...] = values
+        self._counter[0] += 1
+        return self
+
+    def add_(self, other, alpha=1):
+        """self += alpha * other, in place (as an optimiser step)."""
+        other = other.data if isinstance(other, Tensor) else other
+        return self.copy_(self._data + alpha * np.asarray(other))
+
+    def mul_(self, other):
+        other = other.data if isinstance(other, Tensor) else other
+        return self.copy_(self._data * np.asarray(other))
+
+    def _check_in_place(self, op):
+        """A clear error for an in-place change the graph could not follow or numpy refuses."""
+        if self.requires_grad and _GradMode.enabled:
+            raise RuntimeError(
+                f"{op}() on a tensor that requires grad: the graph does not record in-place "
+                "changes; do it inside `with no_grad():` (as an optimiser step does)"
+            )
+        if not self._data.flags.writeable:
+            raise ValueError(
+                f"{op}(): this tensor shares a read-only numpy array (from_numpy); "
+                "make it from a copy instead: Tensor(array)"
+            )
 
     def requires_grad_(self, flag=True):
         if self._prev and not flag:
@@ -788,6 +883,120 @@ def _accumulate(node, g, out_grad):
         node.grad = g
     else:
         node.grad = g.copy()
+
+
+def _copied_array(data, dtype):
+    """`data` as a new numpy array of numbers, or a clear error (as torch.tensor's)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    elif isinstance(data, (list, tuple)):
+        data = _unwrap_scalar_tensors(data)
+    elif _is_value(data):
+        raise TypeError("Tensor(Value): a scalar Value cannot go into a Tensor; use Tensor(v.data)")
+    elif not _is_array_like(data):
+        raise TypeError(
+            "Tensor() needs a number, a (nested) list of numbers or a numpy array, "
+            f"got {type(data).__name__}"
+        )
+    try:
+        array = np.array(data)
+    except ValueError:
+        raise ValueError(
+            "Tensor(): the nested lists have different lengths (a ragged array); "
+            "every row must have the same number of elements"
+        ) from None
+    return _checked_kind(array if dtype is None else array.astype(dtype, copy=False))
+
+
+def _unwrap_scalar_tensors(items):
+    """A (nested) list with every one-element Tensor replaced by its number, as torch.tensor."""
+    unwrapped = []
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            item = _unwrap_scalar_tensors(item)
+        elif isinstance(item, Tensor):
+            if item.numel() != 1:
+                raise ValueError(
+                    f"Tensor([...]) of tensors: only one-element tensors convert to numbers, "
+                    f"got one of shape {item.shape}; join tensors with stack(...) or cat(...)"
+                )
+            item = item.item()
+        unwrapped.append(item)
+    return unwrapped
+
+
+def _is_array_like(data):
+    """Numbers, numpy arrays and scalars, ranges, and whatever offers `__array__` (torch)."""
+    numbers = (int, float, complex, np.generic, np.ndarray, range)
+    return isinstance(data, numbers) or hasattr(data, "__array__")
+
+
+def _is_value(data):
+    return type(data).__name__ == "Value"  # value.py's scalar; not imported, to keep files apart
+
+
+def _checked_kind(array):
+    """`array` itself if it holds numbers (bool, int, float, complex), else a clear TypeError."""
+    if array.dtype.kind not in "biufc":
+        values = array.ravel()[:1].tolist()
+        hint = (
+            "a scalar Value cannot go into a Tensor: use Tensor(v.data)"
+            if values and _is_value(values[0])
+            else "convert it to numbers first (e.g. np.asarray(x, dtype=float))"
+        )
+        raise TypeError(f"Tensor() needs numbers, got an array of dtype {array.dtype}; {hint}")
+    return array
+
+
+def _broadcasts_to(shape, target):
+    """Whether an array of `shape` broadcasts to exactly `target` (as `a[...] = b` needs)."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def _counter_for(data, inputs):
+    """The version counter of a new result: a view of an input's array shares that input's
+    counter (as PyTorch's views do); any other result starts one of its own."""
+    if data.base is not None:
+        for t in inputs:
+            if np.may_share_memory(data, t._data):
+                return t._counter
+    return [0]
+
+
+def _versions_of(saved, out):
+    """(name, tensor, version) for each Tensor in a saved record; tensor None stands for the
+    op's own output, saved as its array (a reference to `out` itself would make a cycle)."""
+    versions = []
+    for name, value in saved.items():
+        if type(value) is Tensor:
+            versions.append((name, value, value._version))
+        elif value is out._data:
+            versions.append((name, None, out._version))
+    return tuple(versions)
+
+
+def _check_versions(node):
+    """Refuse a backward that would read a saved tensor changed in place since the forward."""
+    for name, tensor, version in node._saved_versions:
+        now = (node if tensor is None else tensor)._version
+        if now != version:
+            what = "its own output" if tensor is None else _describe(tensor)
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"inplace operation: {what}, saved as {name!r} by {node._op!r}, is at version "
+                f"{now}; expected version {version}. Call backward() before changing it "
+                "(e.g. before optimizer.step() or load_state_dict), or run the forward again."
+            )
+
+
+def _describe(t):
+    """'w' of shape (2,), or, for an unnamed result, what it was computed from."""
+    if t.label or not t._prev:
+        return f"{t.label!r} of shape {t.shape}" if t.label else f"a tensor of shape {t.shape}"
+    return f"the {t._op!r} of {_describe(t._prev[0])}"
 
 
 def _sigmoid(x):
@@ -947,3 +1156,6 @@ def _check_joinable(tensors, who):
                 "wrap it with Tensor(...)"
             )
     return tensors
+
+
+from_numpy = Tensor.from_numpy  # tinygrad_bn.from_numpy(array), as torch.from_numpy

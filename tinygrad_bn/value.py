@@ -15,10 +15,16 @@ at, not three. (In micrograd, chasing those cycles is most of a step.)
 So what a node's backward keeps is exactly its local derivatives: `_saved`
 names them (`{"d/da": ..., "d/db": ...}`), and pictures show them with
 `show_saved=True`.
+
+Arithmetic follows IEEE 754, as PyTorch's: where Python would raise or turn
+complex, a Value gives inf or nan (`Value(1000.).exp()` is inf, `Value(-8.) ** 0.5`
+is nan, `Value(1.) / 0.0` is inf), and so do the gradients.
 """
 
 import math
 import numbers
+
+import numpy as np
 
 from .graph import _GradMode, _Group, topological_order
 
@@ -29,7 +35,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "_op", "_group", "_a", "_da", "_b", "_db")
 
     def __init__(self, data, *, label=""):
-        self.data = data
+        self.data = data if type(data) in (float, int) else _number(data)
         self.grad = 0.0
         self.label = label
         self._op = ""  # a leaf: made by you, not computed by an op
@@ -55,6 +61,21 @@ class Value:
 
     # ---- ops: result, op name, each input with d(out)/d(input) -------------
 
+    # ---- comparisons: of the numbers, as plain bools ----------------------
+    # `==` stays identity, as in micrograd: Values are dict keys and set members.
+
+    def __lt__(self, other):
+        return self.data < _data_of(other)
+
+    def __le__(self, other):
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other):
+        return self.data > _data_of(other)
+
+    def __ge__(self, other):
+        return self.data >= _data_of(other)
+
     def __add__(self, other):  # d(a+b)/da = 1, d(a+b)/db = 1
         other = other if isinstance(other, Value) else Value(other)
         return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
@@ -65,7 +86,7 @@ class Value:
 
     def __pow__(self, other):
         if isinstance(other, Value):  # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln(a)
-            out = self.data**other.data
+            out = _pow(self.data, other.data)
             da = _power_slope(self.data, other.data)
             return _node(out, "**", self, da, other, out * _log_or_nan(self.data, other.data))
         if not isinstance(other, numbers.Real):  # int, float, numpy scalars
@@ -73,29 +94,26 @@ class Value:
                 f"Value ** {type(other).__name__}: the exponent must be a number or a Value"
             )
         slope = _power_slope(self.data, other)  # d(a^p)/da = p a^(p-1)
-        return _node(self.data**other, f"**{other}", self, slope)
+        return _node(_pow(self.data, other), f"**{other}", self, slope)
 
     def __rpow__(self, base):  # base ** self for a plain-number base
         return Value(base) ** self
 
     def exp(self):  # d(e^a)/da = e^a
-        out = math.exp(self.data)
+        out = _exp(self.data)
         return _node(out, "exp", self, out)
 
-    def log(self):  # d(ln a)/da = 1/a
-        if self.data <= 0:
-            raise ValueError(
-                f"Value.log needs a positive number, got {self.data!r}; "
-                "the logarithm is only defined for x > 0"
-            )
-        return _node(math.log(self.data), "log", self, 1.0 / self.data)
+    def log(self):  # d(ln a)/da = 1/a; ln 0 = -inf, ln of a negative number is nan (IEEE)
+        x = self.data
+        out = math.log(x) if x > 0 else -math.inf if x == 0 else math.nan
+        return _node(out, "log", self, _reciprocal(x))
 
     def tanh(self):  # d(tanh a)/da = 1 - tanh(a)^2
         t = math.tanh(self.data)
         return _node(t, "tanh", self, 1.0 - t * t)
 
-    def relu(self):  # d(relu a)/da = 1 if a > 0 else 0
-        positive = self.data > 0
+    def relu(self):  # d(relu a)/da = 0 if a <= 0 else 1 (nan passes through, as PyTorch)
+        positive = not self.data <= 0
         return _node(self.data if positive else 0.0, "ReLU", self, 1.0 if positive else 0.0)
 
     def sigmoid(self):  # d(s(a))/da = s(a) (1 - s(a))
@@ -111,8 +129,8 @@ class Value:
     def __sub__(self, other):  # a - b
         return self + (-other)
 
-    def __truediv__(self, other):  # a / b
-        return self * other**-1
+    def __truediv__(self, other):  # a / b = a * b^-1
+        return self * (other**-1 if isinstance(other, Value) else _pow(_number(other), -1))
 
     def __radd__(self, other):  # number + a
         return self + other
@@ -128,18 +146,20 @@ class Value:
 
     # ---- backpropagation ---------------------------------------------------
 
-    def backward(self):
+    def backward(self, grad=1.0):
         """Fill in `grad` for every node that `self` depends on.
 
-        Intermediate nodes get d(self)/d(node) of this call. Leaves (values
-        made by you, with no inputs) *add* d(self)/d(leaf) into `grad`, as in
-        PyTorch: call `zero_grad()` (or set `p.grad = 0`) between steps.
+        Intermediate nodes get d(self)/d(node) of this call, times `grad` (the
+        gradient of a loss with respect to `self`, as `Tensor.backward(grad)`).
+        Leaves (values made by you, with no inputs) *add* theirs into `grad`, as
+        in PyTorch: call `zero_grad()` (or set `p.grad = 0`) between steps.
         """
+        grad = _number(grad, "backward(grad)")
         order = topological_order(self)
         for node in order:
             if node._a is not None:
                 node.grad = 0.0
-        self.grad += 1.0
+        self.grad += grad
         for node in reversed(order):
             if node._a is not None:
                 node._a.grad += node._da * node.grad
@@ -181,10 +201,54 @@ _new_value = object.__new__
 
 
 def _power_slope(base, p):
-    """p base^(p-1), and PyTorch's values at base 0: 0 for p = 0 (a constant), inf for 0 < p < 1."""
+    """p base^(p-1), with IEEE's inf at base 0 for p < 1, and 0 for p = 0 (a^0 is constant)."""
     if p == 0:
         return 0.0
-    return math.inf if base == 0 and p < 1 else p * base ** (p - 1)
+    return p * _pow(base, p - 1)
+
+
+def _pow(base, p):
+    """base ** p, with IEEE's answer where Python raises or turns complex, as PyTorch:
+    inf on overflow or 0 ** -1, nan for a negative base to a fractional power."""
+    try:
+        out = base**p
+    except (OverflowError, ZeroDivisionError):
+        with np.errstate(all="ignore"):
+            return float(np.float64(base) ** p)
+    return math.nan if isinstance(out, complex) else out
+
+
+def _exp(x):
+    """e^x, and inf where it overflows a float (x > 709.78), as IEEE."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _reciprocal(x):
+    """1 / x, and +-inf (the sign of the zero) at 0, as IEEE."""
+    return 1.0 / x if x != 0 else math.copysign(math.inf, x)
+
+
+def _data_of(other):
+    return other.data if isinstance(other, Value) else other
+
+
+def _number(x, what="Value()"):
+    """`x` if it is a real number (int, float, numpy scalar), else a clear TypeError."""
+    if isinstance(x, numbers.Real):
+        return x
+    if isinstance(x, Value):
+        hint = "pass the Value itself, or v.data for its number"
+    elif hasattr(x, "shape"):
+        hint = (
+            "a Value and a Tensor (or array) do not mix: they are separate engines; use "
+            "Tensor(v.data) to bring a Value's number into tensor code, or t.item()"
+        )
+    else:
+        hint = "convert it first, e.g. float(x)"
+    raise TypeError(f"{what} needs a real number, got {type(x).__name__} {x!r:.40}; {hint}")
 
 
 def _log_or_nan(base, exponent):
