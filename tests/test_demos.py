@@ -25,7 +25,7 @@ def tour_run(tmp_path_factory):
     return tour.run(quick=True, out=out), out
 
 
-# ---- the tour -----------------------------------------------------------------------------------
+# ---- the tour ------------------------------------------------------------------------------------
 
 
 def test_the_tour_shows_batchnorm_reaching_a_lower_loss_after_the_same_steps_at_the_same_lr(
@@ -77,15 +77,24 @@ def test_without_any_renderer_the_graphs_are_left_as_dot_text_and_the_tour_says_
     assert str(files[0]) in capsys.readouterr().out
 
 
-# ---- the command --------------------------------------------------------------------------------
+def test_the_tours_two_batchnorm_pictures_show_the_same_input_gradient(tmp_path, monkeypatch):
+    """Each picture has its own leaf x: one shared leaf would show the fused x.grad doubled."""
+    monkeypatch.setattr(renderers, "find_program", lambda name: None)  # DOT text is enough
+    composed, fused = tour._graphs(tmp_path / "graphs")
+    x_grad = re.compile(r"<b>x</b>.*?grad</td><td[^>]*><font face=\"Courier\">(.*?)</font>")
+    shown = [x_grad.search(path.read_text()).group(1) for path in (composed, fused)]
+    assert shown[0] == shown[1] and "[" in shown[0]
 
 
-def test_demo_list_names_all_nine_experiments(capsys):
+# ---- the command ---------------------------------------------------------------------------------
+
+
+def test_demo_list_names_every_experiment_including_the_four_that_isolate_causes(capsys):
     assert main(["demo", "--list"]) == 0
     out = capsys.readouterr().out
     for i, name in enumerate(experiments.names(), 1):
         assert re.search(rf"\b{i}\s+{name}\b", out)
-    assert len(experiments.names()) == 9
+    assert {"update-ratio", "init-scale", "jacobian", "ics"} <= set(experiments.names())
 
 
 def test_demo_with_an_unknown_name_lists_the_choices(capsys):
@@ -135,7 +144,8 @@ def test_demo_runs_one_experiment_on_any_names_file(tmp_path, capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "400 names from" in out and "max |mean|" in out
+    assert "data: 400 names" in out and "max |mean|" in out
+    assert "over 1 seed(s) (3)" in out
 
 
 def test_without_matplotlib_experiments_still_print_their_numbers_and_say_how_to_get_plots(
@@ -150,14 +160,14 @@ def test_without_matplotlib_experiments_still_print_their_numbers_and_say_how_to
     assert not list(tmp_path.glob("*.png"))
 
 
-# ---- demos/ scripts -----------------------------------------------------------------------------
+# ---- demos/ scripts ------------------------------------------------------------------------------
 
 
 def test_every_demo_script_runs_a_registered_experiment_and_all_are_covered():
     scripts = sorted(DEMOS.glob("[0-9][0-9]_*.py"))
     named = [re.search(r'main\("([a-z-]+)"\)', p.read_text()).group(1) for p in scripts]
     assert named == experiments.names()
-    assert [int(p.name[:2]) for p in scripts] == list(range(1, 10))
+    assert [int(p.name[:2]) for p in scripts] == list(range(1, len(experiments.names()) + 1))
 
 
 def test_a_demo_script_runs_on_its_own(tmp_path):
@@ -172,7 +182,42 @@ def test_a_demo_script_runs_on_its_own(tmp_path):
     assert "eval  mode" in done.stdout and "0.00e+00" in done.stdout
 
 
-# ---- helpers ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "argv, problem",
+    [
+        (["--seeds", "1,x"], "--seeds takes whole numbers"),
+        (["--seeds", "1,1"], "has a seed twice"),
+        (["--seed", "1", "--seeds", "2,3"], "not both"),
+    ],
+)
+def test_demo_refuses_bad_seeds_with_a_clear_message(argv, problem, tmp_path, capsys):
+    assert main(["demo", "jacobian", "--quick", "--out", str(tmp_path), *argv]) == 1
+    assert problem in capsys.readouterr().err
+
+
+def test_demo_runs_every_seed_and_prints_claims_with_their_count(tmp_path, capsys):
+    assert main(["demo", "jacobian", "--quick", "--seeds", "5,6", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "seed 6 (2 of 2)" in out and "over 2 seed(s) (5, 6)" in out
+    assert "a bias before BatchNorm gets no gradient (to 1e-12) (holds in all 2 seeds)" in out
+
+
+def test_a_quick_run_ends_with_the_recorded_eight_seed_sweep_of_its_claims(tmp_path, capsys):
+    assert main(["demo", "jacobian", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "quick mode, recorded sweep over 8 seeds" in out
+    assert "8 of 8: dx sums to zero for every dy" in out
+
+
+def test_full_runs_default_to_the_lectures_names_and_quick_runs_to_the_census_list(capsys):
+    from tinygrad_bn.experiments.common import load_splits
+
+    assert len(load_splits(quiet=True).train[0]) > len(load_splits(quiet=True, quick=True).train[0])
+    load_splits()
+    assert "32,033 names" in capsys.readouterr().out
+
+
+# ---- helpers -------------------------------------------------------------------------------------
 
 
 def test_progress_yields_every_item_and_ends_with_a_full_bar():

@@ -1,9 +1,11 @@
 """`tinygrad-bn demo`: the BatchNorm tour, or one experiment from the lessons.
 
-tinygrad-bn demo                         the tour (under a minute): trains with and without
-                                         BatchNorm, checks composed == fused, draws graphs
+tinygrad-bn demo                         the tour: trains with and without BatchNorm
+                                         (seeds 42, 7, 1), checks composed == fused, draws graphs
 tinygrad-bn demo --list                  the experiments
-tinygrad-bn demo with-without --quick    one experiment (by name or number), quick mode
+tinygrad-bn demo with-without            one experiment (by name or number), over 3 seeds
+tinygrad-bn demo with-without --quick    the same, short, one seed, on the small census names
+tinygrad-bn demo --results               rerun everything; record it in the results file
 """
 
 import argparse
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from . import experiments
 from .experiments.common import REPORT_ROOT
+from .experiments.seeds import FULL_SEEDS
 from .safe_write import staged_folder
 
 
@@ -23,43 +26,86 @@ def configure(parser):
     )
     parser.add_argument("--list", action="store_true", help="list the experiments and exit")
     parser.add_argument(
-        "--quick", action="store_true", help="fewer steps: seconds instead of minutes"
+        "--quick", action="store_true", help="fewer steps, one seed: seconds instead of minutes"
     )
     parser.add_argument(
         "--data",
         metavar="FILE",
-        help="names file, one name per line (default: the shipped census names)",
+        help="names file, one name per line, or 'makemore' / 'census' (the shipped lists; "
+        "default: makemore, census with --quick)",
     )
     parser.add_argument(
         "--seed",
         type=int,
-        default=42,
-        help="seed for the train/val/test split and the initial weights",
+        help="run this one seed (the train/val/test split, initial weights and batches)",
+    )
+    parser.add_argument(
+        "--seeds",
+        metavar="LIST",
+        help=f"comma-separated seeds (default: {','.join(map(str, FULL_SEEDS))}; 42 with --quick)",
     )
     parser.add_argument(
         "--out",
         metavar="DIR",
         help="report folder (default: ./tinygrad-bn-report, or ./tinygrad-bn-report/NAME)",
     )
+    parser.add_argument(
+        "--results",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="rerun every experiment (or NAME) over its seeds, full and quick, and record the "
+        "numbers in FILE (default: the package's experiments/results.json)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("full", "quick", "both"),
+        default="both",
+        help="with --results: the full runs, the 8-seed quick sweep, or both (default)",
+    )
+
+
+def seed_list(args) -> list[int]:
+    """--seed N: [N]; --seeds a,b,c: those; otherwise 42, 7, 1 (42 alone with --quick)."""
+    if args.seed is not None and args.seeds:
+        raise ValueError("give --seed N or --seeds a,b,c, not both")
+    if args.seed is not None:
+        return [args.seed]
+    if not args.seeds:
+        return [42] if args.quick else list(FULL_SEEDS)
+    try:
+        seeds = [int(s) for s in args.seeds.split(",")]
+    except ValueError:
+        message = f"--seeds takes whole numbers separated by commas, got {args.seeds!r}"
+        raise ValueError(message) from None
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"--seeds has a seed twice ({args.seeds}); list each once")
+    return seeds
 
 
 def run(args) -> int:
+    from .experiments import results, seeds
+
     if args.list:
         for i, (name, (_, description)) in enumerate(experiments.EXPERIMENTS.items(), 1):
-            print(f"  {i}  {name:<14} {description}")
+            print(f"  {i:>2}  {name:<14} {description}")
         print(
-            "\nrun one with: tinygrad-bn demo NAME [--quick] [--data FILE] [--seed N] [--out DIR]"
+            "\nrun one with: tinygrad-bn demo NAME [--quick] [--data FILE] [--seeds 42,7,1] "
+            "[--out DIR]"
         )
         return 0
-    if args.name is None:
-        module, folder = experiments.load("tour"), REPORT_ROOT
-    else:
-        try:
-            module = experiments.load(args.name)
-        except KeyError as error:
-            print(f"tinygrad-bn demo: {error.args[0]}", file=sys.stderr)
-            return 2
-        folder = REPORT_ROOT / experiments.resolve(args.name)
+    try:
+        name = "tour" if args.name is None else experiments.resolve(args.name)
+    except KeyError as error:
+        print(f"tinygrad-bn demo: {error.args[0]}", file=sys.stderr)
+        return 2
+    if args.mode != "both" and args.results is None:
+        print(
+            "tinygrad-bn demo: --mode goes with --results (e.g. --results --mode quick)",
+            file=sys.stderr,
+        )
+        return 2
+    folder = REPORT_ROOT if name == "tour" else REPORT_ROOT / name
     folder = Path(args.out) if args.out else folder
     if folder.exists() and not folder.is_dir():
         print(
@@ -69,17 +115,26 @@ def run(args) -> int:
         )
         return 2
     try:
+        if args.results is not None:
+            modes = results.MODES if args.mode == "both" else (args.mode,)
+            names = None if args.name is None else [name]
+            results.regenerate(names, modes, args.results or results.RESULTS_FILE, args.out)
+            return 0
+        chosen = seed_list(args)
         with staged_folder(folder) as stage:  # the report appears whole, or the old one stays
-            module.run(quick=args.quick, data=args.data, seed=args.seed, out=stage)
+            seeds.run_seeds(experiments.load(name), name, chosen, args.quick, args.data, stage)
     except (OSError, ValueError) as error:
         print(f"tinygrad-bn demo: {error}", file=sys.stderr)
         return 1
+    if args.quick:
+        for line in results.quick_note(name):
+            print(line)
     return 0
 
 
 def main(name=None, argv=None) -> int:
     """Run one experiment from a script (demos/NN_name.py): `main("with-without")` reads
-    --quick, --data, --seed and --out from the command line; `main()` runs the tour."""
+    --quick, --data, --seed(s) and --out from the command line; `main()` runs the tour."""
     parser = argparse.ArgumentParser(
         prog=f"demo {name or ''}".strip(), description=__doc__.splitlines()[0]
     )

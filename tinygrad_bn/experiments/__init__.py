@@ -2,7 +2,8 @@
 
 Every module has `run(quick=False, data=None, seed=42, out=None)`: it trains or
 measures, prints what it finds, draws its plots into `out` (when matplotlib is
-installed) and returns its numbers, so tests can check the claims on them.
+installed) and returns its numbers, so tests can check the claims on them; and
+`summary(result) -> (numbers, claims)`, which `seeds.run_seeds` gathers over seeds.
 
     from tinygrad_bn.experiments import load
     result = load("train-vs-eval").run(quick=True, out="report")
@@ -49,6 +50,22 @@ EXPERIMENTS = {
     "makemore": (
         "makemore",
         "the full makemore run, 200,000 steps, beside the lecture's 2.0668 / 2.1048",
+    ),
+    "update-ratio": (
+        "update_ratio",
+        "how fast each layer learns, lr |dW| / |W| over training, with and without BatchNorm",
+    ),
+    "init-scale": (
+        "init_scale",
+        "a sweep of the weight-init scale with and without BatchNorm (CS231n)",
+    ),
+    "jacobian": (
+        "jacobian",
+        "one feature's n x n BatchNorm Jacobian: three terms, null space, a bias's zero gradient",
+    ),
+    "ics": (
+        "ics",
+        "noisy BatchNorm (Santurkar et al. 2018): shifted layer inputs, and training still works",
     ),
 }
 

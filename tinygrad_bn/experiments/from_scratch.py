@@ -43,7 +43,7 @@ def batchnorm_by_hand(h, gamma, beta, eps=1e-5):
 def run(quick=False, data=None, seed=42, out=None) -> FromScratchResult:
     folder = output_folder(out, "from-scratch")
     heading("1. BatchNorm from scratch")
-    splits = load_splits(data, seed)
+    splits = load_splits(data, seed, quick=quick)
     batch_size = 64 if quick else 512
     model = build_mlp(splits.vocab.size, n_layers=1, n_hidden=200, norm="batch", seed=seed)
     embed, flatten, linear, bn = model[0], model[1], model[2], model[3]
@@ -68,11 +68,13 @@ def run(quick=False, data=None, seed=42, out=None) -> FromScratchResult:
         f"stds in [{r.before_std.min():.3f}, {r.before_std.max():.3f}]"
     )
     print(
-        f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}"
+        f"  after:  max |mean| = {np.max(np.abs(r.after_mean)):.1e}, "
+        f"max |std - 1| = {np.max(np.abs(r.after_std - 1)):.1e}"
     )
     print(f"  numpy formula vs nn.BatchNorm1d: max |difference| = {r.by_hand_max_diff:.1e}")
     print(
-        f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, {r.saturated_after:.1%} after"
+        f"  saturated tanh units (|tanh| > 0.97): {r.saturated_before:.1%} before, "
+        f"{r.saturated_after:.1%} after"
     )
     r.files = draw_plots(_plots, r, h.data, normalised.data, folder)
     return r
@@ -99,3 +101,22 @@ def _plots(plt, r, before, after, folder):
     axes[2].set(xlabel="feature", ylabel="std over the batch", title="per-feature std")
     axes[2].legend()
     return [save(fig, folder / "before_after_batchnorm.png")]
+
+
+def summary(r):
+    numbers = {
+        "max |feature mean| after": float(np.max(np.abs(r.after_mean))),
+        "max |feature std - 1| after": float(np.max(np.abs(r.after_std - 1))),
+        "numpy formula vs layer, max |diff|": r.by_hand_max_diff,
+        "saturated tanh before": r.saturated_before,
+        "saturated tanh after": r.saturated_after,
+    }
+    claims = {
+        "after BatchNorm every feature has |mean| < 1e-6 and |std - 1| < 1e-3": (
+            numbers["max |feature mean| after"] < 1e-6
+            and numbers["max |feature std - 1| after"] < 1e-3
+        ),
+        "the numpy formula and nn.BatchNorm1d agree to 1e-12": r.by_hand_max_diff <= 1e-12,
+        "fewer tanh units saturate after BatchNorm": r.saturated_after < r.saturated_before,
+    }
+    return numbers, claims

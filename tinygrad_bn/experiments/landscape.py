@@ -7,7 +7,8 @@ eta and look at
 
     loss variation        max_eta L(w - eta g) - min_eta L(w - eta g)
     gradient change       max_eta |grad L(w - eta g) - g|       (gradient predictiveness)
-    effective smoothness  max_eta |grad L(w - eta g) - g| / |eta g|   (a local Lipschitz constant of the gradient)
+    effective smoothness  max_eta |grad L(w - eta g) - g| / |eta g|
+                          (a local Lipschitz constant of the gradient)
 
 Smaller numbers mean the gradient stays a good guide for a longer step, so a
 bigger learning rate is safe. Both nets are the same 5-layer tanh MLP from
@@ -44,7 +45,9 @@ class LandscapeResult:
 
 
 def probe(model, X, Y, etas=ETAS):
-    """(loss variation, gradient change, effective smoothness) along -grad on the batch (X, Y); the model is left as found."""
+    """(loss variation, gradient change, effective smoothness) along -grad on the batch (X, Y).
+
+    The model is left as found."""
     params = model.parameters()
     saved = model.state_dict()
 
@@ -73,7 +76,7 @@ def probe(model, X, Y, etas=ETAS):
 def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
     folder = output_folder(out, "landscape")
     heading("8. loss-landscape smoothness")
-    splits = load_splits(data, seed)
+    splits = load_splits(data, seed, quick=quick)
     steps, every, hidden = (300, 30, 32) if quick else (3000, 100, 100)
     Xtr, Ytr = splits.train
     r = LandscapeResult([], {}, {}, {}, {})
@@ -102,14 +105,17 @@ def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
             found["smooth"],
         )
     print(
-        f"5 hidden tanh layers of {hidden}, lr {LR}, probed every {every} steps along -grad with eta in {ETAS}; medians:"
+        f"5 hidden tanh layers of {hidden}, lr {LR}, probed every {every} steps along -grad "
+        f"with eta in {ETAS}; medians:"
     )
     print(
-        f"  {'':<10} {'loss variation':>15} {'gradient change':>16} {'smoothness':>11} {'val loss':>9}"
+        f"  {'':<10} {'loss variation':>15} {'gradient change':>16} {'smoothness':>11} "
+        f"{'val loss':>9}"
     )
     for name in RUNS:
         print(
-            f"  {name:<10} {r.median('loss_variation', name):15.4f} {r.median('gradient_change', name):16.4f} "
+            f"  {name:<10} {r.median('loss_variation', name):15.4f} "
+            f"{r.median('gradient_change', name):16.4f} "
             f"{r.median('smoothness', name):11.3f} {r.trainings[name].val_loss:9.4f}"
         )
     r.files = draw_plots(_plots, r, folder)
@@ -117,6 +123,8 @@ def run(quick=False, data=None, seed=42, out=None) -> LandscapeResult:
 
 
 def _plots(plt, r, folder):
+    from matplotlib.ticker import FormatStrFormatter, LogLocator
+
     colours = {"no norm": "tab:red", "BatchNorm": "tab:blue"}
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     panels = (
@@ -130,5 +138,26 @@ def _plots(plt, r, folder):
                 r.steps, getattr(r, what)[name], "o-", ms=3, color=colours[name], label=name
             )
         ax.set(xlabel="training step", ylabel=ylabel, title=title)
+        ax.yaxis.set_major_locator(
+            LogLocator(subs=(1.0, 2.0, 3.0, 5.0, 7.0))
+        )  # labelled 1-2-3-5-7 ticks
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FormatStrFormatter(""))
         ax.legend()
     return [save(fig, folder / "loss_landscape.png")]
+
+
+def summary(r):
+    numbers = {
+        f"median {what.replace('_', ' ')}, {name}": r.median(what, name)
+        for what in ("loss_variation", "gradient_change", "smoothness")
+        for name in RUNS
+    }
+    numbers.update({f"val loss, {name}": t.val_loss for name, t in r.trainings.items()})
+    claims = {
+        f"the {what.replace('_', ' ')} is smaller with BatchNorm": (
+            r.median(what, "BatchNorm") < r.median(what, "no norm")
+        )
+        for what in ("loss_variation", "gradient_change", "smoothness")
+    }
+    return numbers, claims

@@ -69,7 +69,7 @@ def _kaiming(linear, rng, gain):
 
 
 def forward_collect(model, X, kinds=(nn.Tanh,)):
-    """The logits, and the output of every layer of one of `kinds` (to look at activations and their grads)."""
+    """The logits, and the output of every layer of one of `kinds` (activations to look at)."""
     h, collected = X, []
     for layer in model:
         h = layer(h)
@@ -79,7 +79,9 @@ def forward_collect(model, X, kinds=(nn.Tanh,)):
 
 
 def evaluate(model, X, Y, chunk=50_000) -> float:
-    """Mean cross-entropy over (X, Y) in eval mode (running statistics), in chunks; the model's mode is restored."""
+    """Mean cross-entropy over (X, Y) in eval mode (running statistics), in chunks.
+
+    The model's mode is restored."""
     was_training = model.training
     model.eval()
     total = 0.0

@@ -4,6 +4,7 @@ Without it the experiments still compute and print their numbers, and say
 how to get the pictures. The Agg backend writes PNG files; no display needed.
 """
 
+import contextlib
 from pathlib import Path
 
 from ..safe_write import replacing, shown
@@ -12,6 +13,17 @@ PLOTS_HINT = (
     "matplotlib is not installed, so no plots were drawn; for plots: pip install tinygrad-bn[plots]"
 )
 DPI = 80
+_drawing = [True]  # False inside `no_plots()`
+
+
+@contextlib.contextmanager
+def no_plots():
+    """Within this block `draw_plots` draws nothing (the quiet seeds of a multi-seed run)."""
+    _drawing.append(False)
+    try:
+        yield
+    finally:
+        _drawing.pop()
 
 
 def pyplot():
@@ -27,8 +39,11 @@ def pyplot():
 
 
 def draw_plots(plot, *args, announce=True) -> list[Path]:
-    """Files written by `plot(plt, *args)`, printed one per line;
-    without matplotlib, the hint and []."""
+    """Files written by `plot(plt, *args)`, printed one per line.
+
+    Without matplotlib: the hint and []; inside `no_plots()`: just []."""
+    if not _drawing[-1]:
+        return []
     plt = pyplot()
     if plt is None:
         print(f"  {PLOTS_HINT}")

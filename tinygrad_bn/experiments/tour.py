@@ -1,4 +1,4 @@
-"""The tour that `tinygrad-bn demo` runs: the whole BatchNorm story in under a minute.
+"""The tour that `tinygrad-bn demo` runs: the whole BatchNorm story, short.
 
 1. Train the same 5-layer tanh MLP three times from the same initial weights
    on the same mini-batches at the same (high) learning rate: without
@@ -7,12 +7,13 @@
 3. Draw both BatchNorm graphs on a tiny batch.
 4. Write a report folder: README.md (summary table), plots, pictures.
 
-Why BatchNorm wins here: at lr 0.5 (1.0 in quick mode) the plain net's weights grow, its
-pre-activations drift far from zero and the tanh units saturate (|tanh| near 1,
-where its slope 1 - tanh^2 is near 0), so the gradient through them fades and
-the net learns slowly. BatchNorm re-centres and re-scales every pre-activation
-on every batch, so the units stay in tanh's responsive range whatever the
-weights do, and the same learning rate keeps making progress.
+Why BatchNorm wins here: at lr 0.5 (1.0 in quick mode) the plain net's weights grow,
+its pre-activations drift far from zero and many tanh units saturate (|tanh| near 1,
+where the slope 1 - tanh^2 is near 0), and its layers learn at unequal speeds (the
+update-to-weight ratio lr |dW| / |W| grows threefold from layer 1 to layer 5; see
+`tinygrad-bn demo update-ratio`). BatchNorm re-centres and re-scales every
+pre-activation on every batch, so the units stay in tanh's responsive range and
+every layer's update ratio stays about the same, whatever the weights do.
 """
 
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class TourResult:
 
 
 def settings(quick):
-    """The tour's net and schedule (quick: a few seconds, for the tests: a narrower net, so a higher lr)."""
+    """The tour's net and schedule (quick: seconds, for the tests; a narrower net, a higher lr)."""
     if quick:
         return dict(n_layers=5, n_hidden=32, lr=1.0, steps=300, batch_size=32)
     return dict(n_layers=5, n_hidden=100, lr=0.5, steps=1500, batch_size=32)
@@ -53,10 +54,11 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     folder = output_folder(out, None)
     cfg = settings(quick)
     heading("BatchNorm tour")
-    splits = load_splits(data, seed)
+    splits = load_splits(data, seed, quick=quick)
     print(
-        f"model: {cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, trained {cfg['steps']} steps "
-        f"at lr {cfg['lr']}, batch {cfg['batch_size']}, same initial weights and batches for every run"
+        f"model: {cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, trained "
+        f"{cfg['steps']} steps at lr {cfg['lr']}, batch {cfg['batch_size']}, "
+        "same initial weights and batches for every run"
     )
 
     runs, saturation = {}, {}
@@ -85,18 +87,17 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     heading("results")
     for name, r in runs.items():
         print(
-            f"  {name:<21} last-200-step loss {r.final():.4f}   train {r.train_loss:.4f}   val {r.val_loss:.4f}   "
+            f"  {name:<21} last-200-step loss {r.final():.4f}   train {r.train_loss:.4f}   "
+            f"val {r.val_loss:.4f}   "
             f"saturated tanh {np.mean(saturation[name]):5.1%}   {r.seconds:.1f}s"
         )
-    winner = runs["BatchNorm (fused)"].val_loss < runs["no norm"].val_loss
     print(
-        f"  BatchNorm {'beats' if winner else 'does NOT beat'} the plain net after {cfg['steps']} steps at lr {cfg['lr']}"
+        "  composed vs fused: max |gradient difference| over one full step = "
+        f"{grad_diff:.2e} (want <= 1e-10)"
     )
     print(
-        f"  composed vs fused: max |gradient difference| over one full step = {grad_diff:.2e} (want <= 1e-10)"
-    )
-    print(
-        f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = {loss_diff:.2e}"
+        f"  composed vs fused: max |loss difference| over {cfg['steps']} training steps = "
+        f"{loss_diff:.2e}"
     )
 
     result = TourResult(runs, grad_diff, loss_diff, saturation, cfg["lr"], cfg["steps"])
@@ -107,7 +108,7 @@ def run(quick=False, data=None, seed=42, out=None) -> TourResult:
     print(f"  report: {shown(report)}")
     for path in result.files:
         print(f"  {shown(path)}")
-    print("  next: tinygrad-bn demo --list   (the nine experiments, each with --quick)")
+    print("  next: tinygrad-bn demo --list   (the experiments, each with --quick)")
     return result
 
 
@@ -132,7 +133,9 @@ def gradient_agreement(splits, cfg, seed) -> float:
 
 
 def _saturation(model, splits, n=2000):
-    """Fraction of tanh outputs with |tanh| > SATURATED, per layer, on the first n training examples (eval mode)."""
+    """Per layer, the fraction of tanh outputs with |tanh| > SATURATED.
+
+    On the first n training examples, in eval mode."""
     model.eval()
     _, tanhs = forward_collect(model, splits.train[0][:n])
     model.train()
@@ -184,16 +187,17 @@ def _plots(plt, result, folder):
 
 
 def _graphs(folder):
-    """BatchNorm on a 4 x 3 batch, composed and fused, as PNGs (the .dot text if none renders)."""
+    """BatchNorm on a 4 x 3 batch, composed and fused, as pictures (.dot text without Graphviz)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
-    x = Tensor(rng.standard_normal((4, 3)), requires_grad=True, label="x")
-    weights = Tensor(rng.standard_normal((4, 3)), label="w")
+    x_data, w_data = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    weights = Tensor(w_data, label="w")
     files = []
     for name, bn in (
         ("batchnorm_composed", batchnorm_composed),
         ("batchnorm_fused", batchnorm_fused),
     ):
+        x = Tensor(x_data, requires_grad=True, label="x")  # a fresh leaf: grads do not add up
         gamma = Tensor(np.ones(3), requires_grad=True, label="gamma")
         beta = Tensor(np.zeros(3), requires_grad=True, label="beta")
         loss = (bn(x, gamma, beta) * weights).sum()
@@ -210,8 +214,9 @@ def _graphs(folder):
 def _report(result, cfg, folder):
     report = Report(folder, "tinygrad-bn: the BatchNorm tour")
     report.text(
-        f"A character-level MLP (makemore: 3 characters in, the next one out) with {cfg['n_layers']} hidden tanh layers "
-        f"of {cfg['n_hidden']} units, trained three times for {cfg['steps']} steps of SGD at learning rate {cfg['lr']}, "
+        "A character-level MLP (makemore: 3 characters in, the next one out) with "
+        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']} units, trained three times "
+        f"for {cfg['steps']} steps of SGD at learning rate {cfg['lr']}, "
         f"batch {cfg['batch_size']}, from the same initial weights on the same mini-batches."
     )
     rows = [
@@ -241,10 +246,13 @@ def _report(result, cfg, folder):
         rows,
     )
     report.text(
-        "Why BatchNorm wins at this learning rate: without it, the big steps grow the weights, the pre-activations drift "
-        f"far from zero and many tanh units saturate (|tanh| > {SATURATED}, where the slope 1 - tanh^2 is below 0.06), "
-        "so the gradient that reaches the lower layers fades. BatchNorm re-centres and re-scales every pre-activation "
-        "on every batch, so the units stay where tanh responds and every layer keeps learning."
+        "Why BatchNorm wins at this learning rate: without it, the big steps grow the weights, "
+        "the pre-activations drift far from zero and many tanh units saturate "
+        f"(|tanh| > {SATURATED}, where the slope 1 - tanh^2 is below 0.06), and the layers "
+        "learn at unequal speeds: the update-to-weight ratio lr |dW| / |W| grows from the first "
+        "layer to the last (`tinygrad-bn demo update-ratio`). BatchNorm re-centres and re-scales "
+        "every pre-activation on every batch, so the units stay where tanh responds and every "
+        "layer's update ratio stays about the same."
     )
     report.heading("Composed and fused BatchNorm agree")
     report.table(
@@ -272,6 +280,47 @@ def _report(result, cfg, folder):
                 f"`graphviz-pure -Tpng {path.name} -o {path.stem}.png`."
             )
     report.text(
-        "More: `tinygrad-bn demo --list` lists the nine experiments; each runs with `--quick` in seconds."
+        "More: `tinygrad-bn demo --list` lists the experiments; each runs with `--quick` "
+        "in seconds."
     )
     return report.write()
+
+
+def summary(result):
+    numbers = {}
+    for name, r in result.runs.items():
+        numbers[f"train loss, {name}"] = r.train_loss
+        numbers[f"val loss, {name}"] = r.val_loss
+        numbers[f"saturated tanh, {name}"] = float(np.mean(result.saturation[name]))
+    numbers["composed vs fused, max |gradient diff|"] = result.grad_max_diff
+    numbers["composed vs fused, max |loss diff|"] = result.loss_max_diff
+    bn, plain = result.runs["BatchNorm (fused)"], result.runs["no norm"]
+    claims = {
+        f"BatchNorm ends with a lower val loss than no norm at lr {result.lr}": (
+            bn.val_loss < plain.val_loss
+        ),
+        "composed and fused BatchNorm give the same gradients (to 1e-10)": (
+            result.grad_max_diff <= 1e-10
+        ),
+        "without BatchNorm more tanh units saturate": (
+            np.mean(result.saturation["no norm"]) > np.mean(result.saturation["BatchNorm (fused)"])
+        ),
+    }
+    return numbers, claims
+
+
+def report_sweep(sweep, out=None):
+    """Add the numbers over all seeds (mean ± sd) and the claims' counts to the tour's report."""
+    from .seeds import claim_line
+
+    path = output_folder(out, None) / "README.md"
+    seeds = ", ".join(map(str, sweep.seeds))
+    lines = [
+        f"\n## Over {len(sweep.seeds)} seeds ({seeds})\n",
+        "| number | mean ± sd |",
+        "|---|---|",
+    ]
+    lines += [f"| {key.replace('|', '&#124;')} | {sweep.spread(key)} |" for key in sweep.numbers]
+    lines += [""] + [f"- {claim_line(s, held)}" for s, held in sweep.claims.items()]
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")

@@ -38,8 +38,8 @@ class TrainVsEvalResult:
 def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     folder = output_folder(out, "train-vs-eval")
     heading("3. train vs eval mode")
-    splits = load_splits(data, seed)
-    steps = 1000 if quick else 10_000
+    splits = load_splits(data, seed, quick=quick)
+    steps = 1000 if quick else 5_000
     model = build_mlp(splits.vocab.size, n_hidden=200, norm="batch", seed=seed)
     train(model, splits, steps, lr=0.1, seed=seed, label="training the MLP", evaluate_at_end=False)
     embed_flat_linear, bn = model[:3], model[3]
@@ -67,7 +67,8 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     single_diff = float(np.max(np.abs(single - formula)))
     alone_diff = float(np.max(np.abs(single - in_batch)))
     print(
-        f"eval mode, batch of one: max |output - gamma (h - running_mean) / sqrt(running_var + eps) - beta| = {single_diff:.1e}"
+        "eval mode, batch of one: max |output - gamma (h - running_mean) / "
+        f"sqrt(running_var + eps) - beta| = {single_diff:.1e}"
     )
     print(f"eval mode: the same example alone and inside a batch of 64 differ by {alone_diff:.1e}")
 
@@ -95,7 +96,8 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     for size, d in zip(sizes, differences):
         print(f"  batch {size:>6}: {d:.4f}")
     print(
-        f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, {losses['eval']:.4f} in eval mode"
+        f"whole validation set as one batch: loss {losses['train']:.4f} in training mode, "
+        f"{losses['eval']:.4f} in eval mode"
     )
     r = TrainVsEvalResult(message, single_diff, alone_diff, sizes, differences, losses)
     r.files = draw_plots(_plots, r, pairs, folder)
@@ -132,3 +134,29 @@ def _plots(plt, r, pairs, folder):
     bx.set_title("each dot: one unit of one example")
     bx.legend(markerscale=4)
     return [save(fig, folder / "train_vs_eval.png")]
+
+
+def summary(r):
+    numbers = {
+        f"mean |train - eval| output, batch {b}": d
+        for b, d in zip(r.batch_sizes[:-1], r.mode_difference)
+    }
+    numbers["mean |train - eval| output, whole val set"] = r.mode_difference[-1]
+    numbers["val loss, whole val set as one batch, training mode"] = r.full_batch_losses["train"]
+    numbers["val loss, whole val set as one batch, eval mode"] = r.full_batch_losses["eval"]
+    gaps = r.mode_difference
+    claims = {
+        "training mode refuses a batch of one with PyTorch's message": (
+            "Expected more than 1 value per channel" in r.training_error
+        ),
+        "eval mode on one example is the running-statistics formula (to 1e-12)": (
+            r.eval_single_max_diff <= 1e-12
+        ),
+        "eval mode gives an example the same output alone and in a batch": (
+            r.eval_single_vs_batch_max_diff == 0.0
+        ),
+        "the train/eval gap shrinks at every larger batch": all(
+            a > b for a, b in zip(gaps, gaps[1:])
+        ),
+    }
+    return numbers, claims

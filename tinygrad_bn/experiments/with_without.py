@@ -9,10 +9,12 @@ Three views:
     units are saturated (|tanh| > 0.97, slope below 0.06) and how large the
     gradients reaching each layer's activations are.
 
-Without BatchNorm a high learning rate grows the weights until the tanh units
-saturate and their gradients vanish; with it every layer's pre-activations are
-re-standardised on every batch, and (since BN(a W x) = BN(W x) for a > 0)
-growing weights cannot push the units into saturation.
+Without BatchNorm a high learning rate grows the weights until many tanh units
+saturate; with it every layer's pre-activations are re-standardised on every
+batch, and (since BN(a W x) = BN(W x) for a > 0) growing weights cannot push the
+units into saturation. The gradient std reaching each layer is about the same in
+both nets: what differs is how fast each layer's weights move relative to their
+size (experiment update-ratio).
 """
 
 from dataclasses import dataclass, field
@@ -61,11 +63,12 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
     folder = output_folder(out, "with-without")
     cfg = settings(quick)
     heading("2. with vs without BatchNorm")
-    splits = load_splits(data, seed)
+    splits = load_splits(data, seed, quick=quick)
     net = dict(n_layers=cfg["n_layers"], n_hidden=cfg["n_hidden"], seed=seed)
 
     print(
-        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, {cfg['steps']} steps at lr {cfg['lr']}, same init and batches"
+        f"{cfg['n_layers']} hidden tanh layers of {cfg['n_hidden']}, {cfg['steps']} steps at "
+        f"lr {cfg['lr']}, same init and batches"
     )
     curves, layers = {}, {}
     for name, norm in RUNS.items():
@@ -97,7 +100,8 @@ def run(quick=False, data=None, seed=42, out=None) -> WithWithoutResult:
     for name in RUNS:
         good = [lr for lr, ok in zip(r.lrs, r.stable(name)) if ok]
         print(
-            f"  {name}: stable (ends below log(vocab) = {r.uniform_loss:.3f}) at {len(good)} of {len(r.lrs)} rates: {good}"
+            f"  {name}: stable (ends below log(vocab) = {r.uniform_loss:.3f}) at {len(good)} "
+            f"of {len(r.lrs)} rates: {good}"
         )
     print("per-layer statistics after training (5-layer net):")
     for name in RUNS:
@@ -164,23 +168,23 @@ def _plots(plt, r, folder):
     bx.legend()
     files = [save(fig, folder / "with_without_batchnorm.png")]
 
-    fig, axes = plt.subplots(2, 2, figsize=(11, 6.5))
+    fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharey="row")
+    g = 4 * max(np.abs(np.concatenate(r.layers["BatchNorm"]["grads"])).std(), 1e-12)
+    tallest = [0.0, 0.0]
     for col, name in enumerate(r.layers):
         s = r.layers[name]
         for i, (acts, grads) in enumerate(zip(s["acts"], s["grads"])):
-            hist, edges = np.histogram(acts, bins=41, range=(-1, 1), density=True)
-            axes[0, col].plot(
-                (edges[:-1] + edges[1:]) / 2,
-                hist,
-                label=f"layer {i + 1}: {s['saturated'][i]:.0%} saturated",
-            )
-            g = 4 * max(np.abs(np.concatenate(r.layers["BatchNorm"]["grads"])).std(), 1e-12)
-            hist, edges = np.histogram(grads, bins=41, range=(-g, g), density=True)
-            axes[1, col].plot(
-                (edges[:-1] + edges[1:]) / 2,
-                hist,
-                label=f"layer {i + 1}: std {s['grad_std'][i]:.1e}",
-            )
+            for row, (values, span, text) in enumerate(
+                (
+                    (acts, 1.0, f"{s['saturated'][i]:.0%} saturated"),
+                    (grads, g, f"std {s['grad_std'][i]:.1e}"),
+                )
+            ):
+                hist, edges = np.histogram(values, bins=41, range=(-span, span), density=True)
+                tallest[row] = max(tallest[row], hist.max())
+                axes[row, col].plot(
+                    (edges[:-1] + edges[1:]) / 2, hist, label=f"layer {i + 1}: {text}"
+                )
         axes[0, col].set(
             xlabel="tanh output", ylabel="density", title=f"{name}: activations after training"
         )
@@ -189,9 +193,49 @@ def _plots(plt, r, folder):
             ylabel="density",
             title=f"{name}: gradients after training",
         )
-        # room for the legend above the curves
-        axes[0, col].set_ylim(0, axes[0, col].get_ylim()[1] * 2.0)
-        axes[0, col].legend(fontsize=8, loc="upper center")
-        axes[1, col].legend(fontsize=8)
+        for row in range(2):
+            axes[row, col].legend(fontsize=7, loc="upper left", framealpha=0.8)
+    for row in range(2):  # both columns on one scale, topped just above the tallest curve
+        axes[row, 0].set_ylim(0, tallest[row] * 1.05)
     files.append(save(fig, folder / "layer_statistics.png"))
     return files
+
+
+def largest_stable_lr(r, name) -> float:
+    """The largest rate up to which every rate of the sweep is stable (0 if the first is not)."""
+    best = 0.0
+    for lr, ok in zip(r.lrs, r.stable(name)):
+        if not ok:
+            break
+        best = lr
+    return best
+
+
+def summary(r):
+    numbers = {f"val loss at lr {r.lr}, {name}": t.val_loss for name, t in r.curves.items()}
+    for name in RUNS:
+        for lr, v in zip(r.lrs, r.sweep[name]):
+            numbers[f"sweep lr {lr:g}, {name}"] = v
+        numbers[f"largest stable lr, {name}"] = largest_stable_lr(r, name)
+    for name in RUNS:
+        for i, sat in enumerate(r.layers[name]["saturated"], 1):
+            numbers[f"saturated, layer {i}, {name}"] = sat
+        for i, g in enumerate(r.layers[name]["grad_std"], 1):
+            numbers[f"gradient std, layer {i}, {name}"] = g
+    plain, bn = r.stable("no norm"), r.stable("BatchNorm")
+    claims = {
+        f"BatchNorm ends with a lower val loss at lr {r.lr}": (
+            r.curves["BatchNorm"].val_loss < r.curves["no norm"].val_loss
+        ),
+        "BatchNorm is stable at every rate where no norm is, and at more rates": (
+            all(b for p, b in zip(plain, bn) if p) and sum(bn) > sum(plain)
+        ),
+        "BatchNorm's largest stable rate is at least 3x no norm's": (
+            numbers["largest stable lr, BatchNorm"] >= 3 * numbers["largest stable lr, no norm"]
+        ),
+        "without BatchNorm more tanh units saturate, in every layer": all(
+            p > b
+            for p, b in zip(r.layers["no norm"]["saturated"], r.layers["BatchNorm"]["saturated"])
+        ),
+    }
+    return numbers, claims
