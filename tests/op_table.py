@@ -43,13 +43,29 @@ def one_shape(min_dims=0, max_dims=3, min_side=1, max_side=4):
 
 
 def broadcast_pair():
-    """Two shapes that broadcast together: (3,1) with (1,4), () with (3,4), (4,) with (3,4), ..."""
+    """Two shapes that broadcast together: every kind, (3,1) with (1,4), () with (3,4),
+    (4,) with (3,4)."""
     shapes = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
     return shapes.map(lambda b: b.input_shapes)
 
 
 def equal_pair(min_dims=1, max_dims=3):
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, max_side=4).map(lambda s: (s, s))
+
+
+def batched_matmul_pair(left_vector=False, right_vector=False):
+    """(..., n, k) @ (..., k, m) with batch dims that broadcast (up to 4-D operands); a
+    vector side is (k,)."""
+
+    def build(batches, n, k, m):
+        left = (k,) if left_vector else (*batches.input_shapes[0], n, k)
+        right = (k,) if right_vector else (*batches.input_shapes[1], k, m)
+        return left, right
+
+    batches = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3)
+    side = st.integers(1, 3)
+    shapes = st.builds(build, batches, side, side, side)
+    return shapes.filter(lambda pair: max(len(pair[0]), len(pair[1])) >= 3)
 
 
 def matmul_pair(left_ndim, right_ndim):
@@ -244,8 +260,7 @@ OPS = [
     Op(
         "max_dim0",
         1,
-        lambda a: a.max(dim=0),
-        torch_fn=lambda torch, a: a.max(dim=0).values,
+        lambda a: a.max(dim=0).values,
         domain="distinct",
         unique=True,
         shapes=one_shape(min_dims=1),
@@ -253,8 +268,7 @@ OPS = [
     Op(
         "max_last_keepdim",
         1,
-        lambda a: a.max(dim=-1, keepdim=True),
-        torch_fn=lambda torch, a: a.max(dim=-1, keepdim=True).values,
+        lambda a: a.max(dim=-1, keepdim=True).values,
         domain="distinct",
         unique=True,
         shapes=one_shape(min_dims=1),
@@ -406,6 +420,125 @@ OPS = [
         "distinct",
         True,
         num_groups=1,
+    ),
+]
+
+
+_F = tinygrad_bn.functional
+
+OPS += [  # PyTorch's other names and ops (issue 11)
+    Op("sum_keepdims", 1, lambda a: a.sum(-1, keepdims=True), shapes=one_shape(min_dims=1)),
+    Op("mean_keepdims", 1, lambda a: a.mean(0, keepdims=True), shapes=one_shape(min_dims=1)),
+    Op(
+        "var_unbiased_false",
+        1,
+        lambda a: a.var(0, unbiased=False),
+        shapes=one_shape(min_dims=1),
+    ),
+    Op(
+        "var_unbiased_true_keepdims",
+        1,
+        lambda a: a.var(-1, unbiased=True, keepdims=True),
+        shapes=one_shape(min_dims=1, min_side=2),
+    ),
+    Op(
+        "std", 1, lambda a: a.std(), domain="distinct", unique=True, shapes=one_shape(1, min_side=2)
+    ),
+    Op(
+        "std_last_keepdim_correction0",
+        1,
+        lambda a: a.std(dim=-1, keepdim=True, correction=0),
+        domain="distinct",
+        unique=True,
+        shapes=one_shape(min_dims=1, min_side=2),
+    ),
+    Op(
+        "amax_dims01",
+        1,
+        lambda a: a.amax(dim=(0, 1)),
+        domain="distinct",
+        unique=True,
+        shapes=one_shape(min_dims=2),
+    ),
+    Op("min", 1, lambda a: a.min(), domain="distinct", unique=True),
+    Op(
+        "min_dim0_values",
+        1,
+        lambda a: a.min(0).values,
+        domain="distinct",
+        unique=True,
+        shapes=one_shape(min_dims=1),
+    ),
+    Op(
+        "min_last_keepdim_values",
+        1,
+        lambda a: a.min(-1, keepdim=True).values,
+        domain="distinct",
+        unique=True,
+        shapes=one_shape(min_dims=1),
+    ),
+    Op("abs", 1, lambda a: a.abs(), domain="nonzero"),
+    Op("abs_builtin", 1, lambda a: abs(a), domain="nonzero"),
+    Op(
+        "leaky_relu",
+        1,
+        lambda a: a.leaky_relu(),
+        torch_fn=lambda torch, a: torch.nn.functional.leaky_relu(a),
+        domain="nonzero",
+    ),
+    Op(
+        "leaky_relu_slope",
+        1,
+        lambda a: a.leaky_relu(0.2),
+        torch_fn=lambda torch, a: torch.nn.functional.leaky_relu(a, 0.2),
+        domain="nonzero",
+    ),
+    Op("clamp", 1, lambda a: a.clamp(-0.555, 0.555)),
+    Op("clamp_min", 1, lambda a: a.clamp(min=0.555)),
+    Op("clamp_max", 1, lambda a: a.clamp(max=-0.555)),
+    Op("permute_reversed", 1, lambda a: a.permute(tuple(reversed(range(a.ndim))))),
+    Op("permute_tuple", 1, lambda a: a.permute((1, 0, 2)), shapes=one_shape(3, 3)),
+    Op("movedim_first_to_last", 1, lambda a: a.movedim(0, -1), shapes=one_shape(min_dims=1)),
+    Op("movedim_pairs", 1, lambda a: a.movedim((0, 1), (2, 0)), shapes=one_shape(3, 3)),
+    Op("flatten", 1, lambda a: a.flatten()),
+    Op("flatten_from_1", 1, lambda a: a.flatten(1), shapes=one_shape(min_dims=2)),
+    Op("flatten_middle", 1, lambda a: a.flatten(0, -2), shapes=one_shape(min_dims=2)),
+    Op("unsqueeze_0", 1, lambda a: a.unsqueeze(0)),
+    Op("unsqueeze_last", 1, lambda a: a.unsqueeze(-1)),
+    Op("squeeze", 1, lambda a: a.squeeze(), shapes=one_shape(max_side=2)),
+    Op("squeeze_dim0", 1, lambda a: a.squeeze(0), shapes=one_shape(min_dims=1, max_side=2)),
+    Op("t", 1, lambda a: a.t(), shapes=one_shape(max_dims=2)),
+    Op("matmul_batched", 2, lambda a, b: a @ b, shapes=batched_matmul_pair()),
+    Op("matmul_1d_batched", 2, lambda a, b: a @ b, shapes=batched_matmul_pair(left_vector=True)),
+    Op("matmul_batched_1d", 2, lambda a, b: a @ b, shapes=batched_matmul_pair(right_vector=True)),
+    Op(
+        "functional_softmax",
+        1,
+        lambda a: _F.softmax(a, dim=-1),
+        torch_fn=lambda torch, a: torch.nn.functional.softmax(a, dim=-1),
+        shapes=one_shape(min_dims=1),
+    ),
+    Op(
+        "functional_log_softmax",
+        1,
+        lambda a: _F.log_softmax(a, dim=0),
+        torch_fn=lambda torch, a: torch.nn.functional.log_softmax(a, dim=0),
+        shapes=one_shape(min_dims=1),
+    ),
+    Op(
+        "functional_relu",
+        1,
+        lambda a: _F.relu(a),
+        lambda torch, a: torch.nn.functional.relu(a),
+        domain="nonzero",
+    ),
+    Op("functional_tanh", 1, lambda a: _F.tanh(a), lambda torch, a: torch.nn.functional.tanh(a)),
+    Op(
+        "functional_leaky_relu",
+        1,
+        lambda a: _F.leaky_relu(a, 0.1),
+        lambda torch, a: torch.nn.functional.leaky_relu(a, 0.1),
+        domain="nonzero",
     ),
 ]
 

@@ -50,9 +50,9 @@ def test_matmul_shape_mismatch_names_both_shapes(left, right):
         Tensor(np.ones(left)) @ Tensor(np.ones(right))
 
 
-def test_matmul_of_3d_operands_says_only_1d_and_2d_are_supported():
-    with pytest.raises(ValueError, match=message("(2, 2, 2) @ (2, 2); both must be 1-D or 2-D")):
-        Tensor(np.ones((2, 2, 2))) @ Tensor(np.ones((2, 2)))
+def test_matmul_of_3d_operands_whose_batch_dims_differ_says_they_must_broadcast():
+    with pytest.raises(ValueError, match=message("(2, 2, 2) @ (3, 2, 2); the batch dimensions")):
+        Tensor(np.ones((2, 2, 2))) @ Tensor(np.ones((3, 2, 2)))
 
 
 @pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])

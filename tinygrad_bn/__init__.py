@@ -7,6 +7,8 @@ SGD), viz.py (pictures, imported on first use).
 """
 
 from . import functional, nn, optim
+from .creation import ones, ones_like, randn, randn_like, tensor, zeros, zeros_like
+from .errors import ShapeError
 from .gradcheck import gradcheck
 from .graph import group, is_grad_enabled, no_grad, topological_order
 from .tensor import Tensor, cat, cross_entropy, from_numpy, stack
@@ -15,6 +17,14 @@ from .value import Value
 __all__ = [
     "Value",
     "Tensor",
+    "tensor",
+    "zeros",
+    "ones",
+    "randn",
+    "zeros_like",
+    "ones_like",
+    "randn_like",
+    "ShapeError",
     "from_numpy",
     "cat",
     "stack",

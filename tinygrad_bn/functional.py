@@ -37,6 +37,12 @@ __all__ = [
     "layer_norm",
     "group_norm",
     "cross_entropy",
+    "relu",
+    "leaky_relu",
+    "tanh",
+    "sigmoid",
+    "softmax",
+    "log_softmax",
     "mse_loss",
     "dropout",
     "conv2d",
@@ -504,7 +510,38 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _named(out, "out")
 
 
-# ---- 5. losses and dropout -------------------------------------------------------------------
+# ---- 5. activations, as torch.nn.functional spells them ------------------------------------------
+
+
+def relu(input):
+    """max(x, 0), elementwise (the same as `input.relu()`)."""
+    return _as_tensor(input).relu()
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x (the same as `input.leaky_relu(...)`)."""
+    return _as_tensor(input).leaky_relu(negative_slope)
+
+
+def tanh(input):
+    return _as_tensor(input).tanh()
+
+
+def sigmoid(input):
+    return _as_tensor(input).sigmoid()
+
+
+def softmax(input, dim):
+    """e^x / sum(e^x) along `dim` (PyTorch asks for the dim: there is no safe default)."""
+    return _as_tensor(input).softmax(dim)
+
+
+def log_softmax(input, dim):
+    """x - log(sum(e^x)) along `dim`."""
+    return _as_tensor(input).log_softmax(dim)
+
+
+# ---- 6. losses and dropout -------------------------------------------------------------------
 
 
 def check_reduction(reduction, allowed, who):

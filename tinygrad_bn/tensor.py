@@ -27,11 +27,16 @@ Broadcasting copies an input along some axes; its adjoint sums the gradient
 back over those axes (`unbroadcast`).
 """
 
+import math
+import numbers
+from collections import namedtuple
+
 import numpy as np
 
 from .errors import ShapeError
 from .graph import _GradMode, _Group, topological_order
 
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])  # max(dim), min(dim)
 NOTHING_SAVED = {}  # the saved record of ops whose backward needs only shapes (never mutated)
 
 
@@ -49,11 +54,29 @@ def _as_axes(dim, ndim):
     """PyTorch's `dim` (None, int or tuple, negatives allowed) as a tuple of axes."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    one = isinstance(dim, numbers.Integral) and not isinstance(dim, bool)
+    dims = (dim,) if one else tuple(_check_dims(dim))
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"dim {d} is out of range for a tensor with {ndim} dimensions")
     return tuple(d % max(ndim, 1) for d in dims) if ndim else ()
+
+
+def _check_dims(dim):
+    """`dim` if it is a list or tuple of ints, else a TypeError that says what a dim is."""
+    if not isinstance(dim, (tuple, list)) or not all(
+        isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in dim
+    ):
+        raise TypeError(
+            f"dim must be an int or a tuple of ints, got {dim!r} ({type(dim).__name__}); "
+            "e.g. sum(dim=1) or sum(dim=(0, 1))"
+        )
+    return dim
+
+
+def _keep(keepdim, keepdims):
+    """numpy's spelling `keepdims=` is accepted beside PyTorch's `keepdim=`, as PyTorch does."""
+    return keepdim if keepdims is None else keepdims
 
 
 def _expand(g, shape, axes, keepdim):
@@ -141,6 +164,8 @@ class Tensor:
         """A plain number or array as a constant Tensor of our dtype (so float32 stays float32)."""
         if isinstance(other, Tensor):
             return other
+        if self.data.dtype.kind == "b" and not isinstance(other, (bool, np.ndarray)):
+            return Tensor(np.asarray(other))  # bools promote: [True] + 1 is int, + 0.5 is float
         # an int tensor times 0.5 is a float tensor, as in PyTorch
         same_kind = isinstance(other, (int, float)) and (
             self.data.dtype.kind in "fc" or isinstance(other, int)
@@ -205,12 +230,14 @@ class Tensor:
         """(a, b, forward(a.data, b.data)), or a clear error if the shapes do not broadcast."""
         a, b = self, self._lift(other)
         try:
-            return a, b, forward(a.data, b.data)
+            np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
-            raise ValueError(
+            raise ShapeError(
                 f"shapes {a.shape} and {b.shape} cannot be broadcast together for '{op}': "
                 "each dimension, aligned from the right, must be equal or 1"
             ) from None
+        _check_integer_power(op, a.data, b.data)
+        return a, b, forward(a.data, b.data)
 
     def __add__(self, other):
         a, b, out = self._broadcasting(np.add, other, "+")
@@ -243,7 +270,7 @@ class Tensor:
 
         def backward(g, a, b):  # d(a/b) = da / b - a / b^2 db
             da = g / b.data
-            db = -g * a.data / (b.data * b.data)
+            db = -g * (a.data / b.data) / b.data  # divided twice, as PyTorch: b^2 may overflow
             return unbroadcast(da, a.shape), unbroadcast(db, b.shape)
 
         return Tensor._make(out, (a, b), "/", backward, {"a": a, "b": b})
@@ -267,6 +294,7 @@ class Tensor:
     def _power(self, p):
         """a ** p for a plain number p."""
         a = self
+        _check_integer_power(f"**{p}", a.data, np.asarray(p))
 
         def backward(g, a):  # d(a^p) = p a^(p-1) da
             if p == 0:  # a^0 = 1 is constant: slope 0, even at a = 0 (not 0 * inf)
@@ -337,8 +365,8 @@ class Tensor:
     def relu(self):
         out = np.maximum(self.data, 0)
 
-        def backward(g, a):  # d(relu a) = [a > 0] da
-            return (g * (a.data > 0),)
+        def backward(g, a):  # d(relu a) = 0 where a <= 0, else da (nan passes, as PyTorch)
+            return (np.where(a.data <= 0, 0.0, g),)
 
         return Tensor._make(out, (self,), "relu", backward, {"a": self})
 
@@ -352,8 +380,8 @@ class Tensor:
 
     # ---- reductions --------------------------------------------------------------
 
-    def sum(self, dim=None, keepdim=False):
-        axes, shape = _as_axes(dim, self.ndim), self.shape
+    def sum(self, dim=None, keepdim=False, *, keepdims=None):
+        axes, shape, keepdim = _as_axes(dim, self.ndim), self.shape, _keep(keepdim, keepdims)
         out = self.data.sum(axis=axes, keepdims=keepdim)
 
         def backward(g):  # d(sum a) = every element gets g
@@ -361,8 +389,8 @@ class Tensor:
 
         return Tensor._make(out, (self,), "sum", backward)
 
-    def mean(self, dim=None, keepdim=False):
-        axes, shape = _as_axes(dim, self.ndim), self.shape
+    def mean(self, dim=None, keepdim=False, *, keepdims=None):
+        axes, shape, keepdim = _as_axes(dim, self.ndim), self.shape, _keep(keepdim, keepdims)
         n = _count(shape, axes)
         out = self.data.mean(axis=axes, keepdims=keepdim)
 
@@ -371,9 +399,12 @@ class Tensor:
 
         return Tensor._make(out, (self,), "mean", backward)
 
-    def var(self, dim=None, keepdim=False, correction=1):
-        """sum((a - mean)^2) / (n - correction), as PyTorch (correction=1: Bessel's)."""
-        axes, shape = _as_axes(dim, self.ndim), self.shape
+    def var(self, dim=None, keepdim=False, correction=1, *, unbiased=None, keepdims=None):
+        """sum((a - mean)^2) / (n - correction), as PyTorch (correction=1: Bessel's).
+
+        `unbiased=True` / `False` is PyTorch's older spelling of correction=1 / 0."""
+        axes, shape, keepdim = _as_axes(dim, self.ndim), self.shape, _keep(keepdim, keepdims)
+        correction = correction if unbiased is None else int(bool(unbiased))
         dof = max(_count(shape, axes) - correction, 0)  # n <= correction: inf/nan, as PyTorch
         centred = self.data - self.data.mean(axis=axes, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -385,9 +416,10 @@ class Tensor:
 
         return Tensor._make(out, (self,), "var", backward, {"centred": centred})
 
-    def max(self, dim=None, keepdim=False):
-        """Largest element (along `dim`); the gradient goes to the maximum, split among ties."""
-        axes, shape = _as_axes(dim, self.ndim), self.shape
+    def amax(self, dim=None, keepdim=False, *, keepdims=None):
+        """Largest element (over the dims in `dim`); the gradient is split evenly among ties."""
+        axes, shape, keepdim = _as_axes(dim, self.ndim), self.shape, _keep(keepdim, keepdims)
+        _check_not_empty(shape, axes, "amax")
         top = self.data.max(axis=axes, keepdims=True)
         out = top if keepdim else top.reshape([n for i, n in enumerate(shape) if i not in axes])
 
@@ -396,7 +428,7 @@ class Tensor:
             share = winners / winners.sum(axis=axes, keepdims=True)
             return (_expand(g, shape, axes, keepdim) * share,)
 
-        return Tensor._make(out, (self,), "max", backward, {"a": self, "top": top})
+        return Tensor._make(out, (self,), "amax", backward, {"a": self, "top": top})
 
     # ---- shape ops ------------------------------------------------------------------
 
@@ -419,6 +451,9 @@ class Tensor:
     view = reshape
 
     def transpose(self, dim0=-2, dim1=-1):
+        if self.ndim >= 2 or (dim0, dim1) != (-2, -1):
+            _as_axes((dim0, dim1), self.ndim)  # a clear IndexError for a bad dim
+
         def swap(array):  # a 0-d or 1-d tensor is its own transpose
             return array.swapaxes(dim0, dim1) if array.ndim >= 2 else array
 
@@ -448,21 +483,19 @@ class Tensor:
     # ---- matrix product ---------------------------------------------------------------
 
     def __matmul__(self, other):
-        """a @ b for 1-D and 2-D operands."""
+        """a @ b as torch.matmul: matrices in the last two dims, the dims before them broadcast
+        (batched matmul); a 1-D operand is a row on the left, a column on the right."""
         a, b = self, self._lift(other)
-        if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2) or a.shape[-1] != b.shape[0]:
-            raise ValueError(
-                f"matmul shape mismatch: {a.shape} @ {b.shape}; both must be 1-D or 2-D and "
-                "the last dimension of the left must equal the first of the right"
-            )
+        _check_matmul(a.shape, b.shape)
 
-        def backward(g, a, b):  # d(a @ b) = g b^T for a, a^T g for b
-            if a.ndim == 2 and b.ndim == 2:
-                return g @ b.data.T, a.data.T @ g
-            # a vector is a matrix with one row (on the left) or one column (on the right)
-            g2 = g.reshape(a.shape[0] if a.ndim == 2 else 1, b.shape[1] if b.ndim == 2 else 1)
-            a2, b2 = a.data.reshape(-1, a.shape[-1]), b.data.reshape(b.shape[0], -1)
-            return (g2 @ b2.T).reshape(a.shape), (a2.T @ g2).reshape(b.shape)
+        def backward(g, a, b):  # d(a @ b) = g b^T for a, a^T g for b; then undo broadcasting
+            a2 = a.data if a.ndim > 1 else a.data[None, :]  # (k,) -> a row (1, k)
+            b2 = b.data if b.ndim > 1 else b.data[:, None]  # (k,) -> a column (k, 1)
+            g2 = g if b.ndim > 1 else g[..., None]  # put back the axes the vectors lost
+            g2 = g2 if a.ndim > 1 else g2[..., None, :]
+            da = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape)
+            db = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
+            return da.reshape(a.shape), db.reshape(b.shape)
 
         return Tensor._make(a.data @ b.data, (a, b), "@", backward, {"a": a, "b": b})
 
@@ -472,27 +505,244 @@ class Tensor:
     # ---- softmax family ------------------------------------------------------------------
 
     def softmax(self, dim=-1):
+        """e^a / sum(e^a) along `dim`; float16 is computed in float32 inside, as PyTorch."""
         _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
-        out = _softmax(self.data, dim)
+        out = _softmax(_wide(self.data), dim).astype(self.dtype)
 
         def backward(g, out):  # d(softmax) = s (g - sum(g s))
-            return (out * (g - (g * out).sum(axis=dim, keepdims=True)),)
+            s, g_wide = _wide(out), _wide(g)
+            return ((s * (g_wide - (g_wide * s).sum(axis=dim, keepdims=True))).astype(g.dtype),)
 
         return Tensor._make(out, (self,), "softmax", backward, {"out": out})
 
     def log_softmax(self, dim=-1):
         _as_axes(dim, self.ndim)  # a clear IndexError for a bad dim
-        shifted = self.data - self.data.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        x = _wide(self.data)
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)  # no max of an empty dim
+        with np.errstate(divide="ignore"):  # an empty dim sums to 0: log 0, of no element
+            out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        out = out.astype(self.dtype)
 
         def backward(g, out):  # d(log_softmax) = g - softmax sum(g)
-            return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
+            g_wide = _wide(g)
+            return ((g_wide - np.exp(_wide(out)) * g_wide.sum(axis=dim, keepdims=True)),)
 
         return Tensor._make(out, (self,), "log_softmax", backward, {"out": out})
 
     def cross_entropy(self, targets):
         """Mean of -log softmax(logits)[i, targets[i]]; d/dlogits = (softmax - onehot) / n."""
         return cross_entropy(self, targets)
+
+    # ---- more elementwise ops (PyTorch's names) ----------------------------------------------
+
+    def abs(self):
+        def backward(g, a):  # d|a| = sign(a) da, the sign 0 at a = 0 and at nan (as PyTorch)
+            return (g * ((a.data > 0) * 1.0 - (a.data < 0)),)
+
+        return Tensor._make(np.abs(self.data), (self,), "abs", backward, {"a": self})
+
+    def __abs__(self):  # abs(t)
+        return self.abs()
+
+    def leaky_relu(self, negative_slope=0.01):
+        """a where a > 0, else negative_slope * a."""
+        out = np.where(self.data > 0, self.data, self.data * negative_slope)
+
+        def backward(g, a):  # d(leaky_relu a) = 1 where a > 0, negative_slope elsewhere
+            return (g * np.where(a.data > 0, 1.0, negative_slope),)
+
+        return Tensor._make(out, (self,), "leaky_relu", backward, {"a": self})
+
+    def clamp(self, min=None, max=None):
+        """a cut to [min, max]; either bound may be None (no bound)."""
+        if min is None and max is None:
+            raise RuntimeError("clamp needs a bound: give min, max or both")
+        out = self.data if min is None else np.maximum(self.data, min)
+        out = out if max is None else np.minimum(out, max)
+        low, high = -np.inf if min is None else min, np.inf if max is None else max
+
+        def backward(g, a):  # d(clamp a) = da where min <= a <= max, 0 where a was cut (or nan)
+            return (np.where((a.data >= low) & (a.data <= high), g, 0.0),)
+
+        return Tensor._make(out, (self,), "clamp", backward, {"a": self})
+
+    clip = clamp  # numpy's and PyTorch's other name
+
+    # ---- more reductions ------------------------------------------------------------------------
+
+    def max(self, dim=None, keepdim=False, *, keepdims=None):
+        """The largest element; along an int `dim`, the pair (values, indices), as PyTorch.
+
+        The full max() splits the gradient evenly among ties (it is `amax()`); along a
+        dim the gradient goes to the element `indices` names (the first largest)."""
+        if dim is None:
+            return self.amax()
+        if not isinstance(dim, numbers.Integral):
+            raise TypeError(
+                f"max(dim) takes one int dim, got {dim!r}; amax(dim=(0, 1)) reduces several dims"
+            )
+        if self.ndim == 0:  # a 0-d tensor is its own max, at index 0
+            return self.reshape(1).max(0)
+        keepdim, axis = _keep(keepdim, keepdims), _as_axes(dim, self.ndim)[0]
+        _check_not_empty(self.shape, (axis,), "max")
+        indices = np.argmax(self.data, axis=axis, keepdims=True)  # the first largest (or nan)
+        top = np.take_along_axis(self.data, indices, axis=axis)
+        values, index = (top, indices) if keepdim else (top.squeeze(axis), indices.squeeze(axis))
+        shape = self.shape
+
+        def backward(g, indices):  # d(max a) = g at the index of the maximum, 0 elsewhere
+            grad = np.zeros(shape, g.dtype)
+            np.put_along_axis(grad, indices, g if keepdim else np.expand_dims(g, axis), axis)
+            return (grad,)
+
+        out = Tensor._make(values, (self,), "max", backward, {"indices": indices})
+        return ValuesIndices(out, Tensor(index))
+
+    def min(self, dim=None, keepdim=False, *, keepdims=None):
+        """The smallest element, or (values, indices) along `dim`: min(a) = -max(-a)."""
+        top = (-self).max(dim, keepdim, keepdims=keepdims)
+        return -top if dim is None else ValuesIndices(-top.values, top.indices)
+
+    def argmax(self, dim=None, keepdim=False):
+        """The index of the largest element (into the flattened tensor when dim is None)."""
+        if dim is None:  # keepdim keeps every dim, each of size 1
+            index = self.detach().reshape(-1).max(0).indices
+            return index.reshape((1,) * self.ndim) if keepdim else index
+        return self.detach().max(dim, keepdim).indices
+
+    def argmin(self, dim=None, keepdim=False):
+        """The index of the smallest element (into the flattened tensor when dim is None)."""
+        return (-self.detach()).argmax(dim, keepdim)
+
+    def std(self, dim=None, keepdim=False, correction=1, *, unbiased=None, keepdims=None):
+        """sqrt(var), with the same arguments as `var`; its slope is 0 where std = 0 (as PyTorch:
+        a constant input has no direction to grow in, where sqrt alone would give 0/0)."""
+        var = self.var(dim, keepdim, correction, unbiased=unbiased, keepdims=keepdims)
+        out = np.sqrt(var.data)
+
+        def backward(g, out):  # d(sqrt v) = dv / (2 sqrt v), and 0 where sqrt v = 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.where(out == 0, 0.0, g / (2 * out)),)
+
+        return Tensor._make(out, (var,), "std", backward, {"out": out})
+
+    # ---- more shape ops (all are reshapes or permutations) --------------------------------------
+
+    def permute(self, *dims):
+        """The axes in a new order: out.shape[i] = a.shape[dims[i]]."""
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        order = _as_axes(tuple(dims), self.ndim)
+        if sorted(order) != list(range(self.ndim)):
+            raise ShapeError(
+                f"permute{tuple(dims)} of a tensor with {self.ndim} dimensions: "
+                f"name each of the dims 0..{self.ndim - 1} exactly once"
+            )
+        undo = tuple(np.argsort(order))
+
+        def backward(g):  # d(permute a) = permute back, with the inverse order
+            return (g.transpose(undo),)
+
+        return Tensor._make(self.data.transpose(order), (self,), "permute", backward)
+
+    def movedim(self, source, destination):
+        """Move dim(s) `source` to position(s) `destination`, keeping the others in order."""
+        src, dst = _as_axes(source, self.ndim), _as_axes(destination, self.ndim)
+        if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise ShapeError(
+                f"movedim({source}, {destination}): give as many distinct destinations "
+                "as distinct sources"
+            )
+        order = [d for d in range(self.ndim) if d not in src]
+        for to, frm in sorted(zip(dst, src)):
+            order.insert(to, frm)
+        return self.permute(order)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dims start_dim..end_dim into one: (N, 3, 10).flatten(1) is (N, 30)."""
+        start, end = _as_axes((start_dim, end_dim), self.ndim) or (0, 0)  # a 0-d tensor: (1,)
+        if start > end:
+            raise ShapeError(
+                f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                f"in a tensor of shape {self.shape}"
+            )
+        merged = math.prod(self.shape[start : end + 1])
+        return self.reshape(*self.shape[:start], merged, *self.shape[end + 1 :])
+
+    def unsqueeze(self, dim):
+        """A new axis of size 1 at `dim` (-ndim-1 <= dim <= ndim)."""
+        dim = _as_axes(dim, self.ndim + 1)[0]
+        return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
+
+    def squeeze(self, dim=None):
+        """Drop the axes of size 1 (only those in `dim`, if given; others stay)."""
+        axes = _as_axes(dim, self.ndim)
+        return self.reshape(*(n for i, n in enumerate(self.shape) if n != 1 or i not in axes))
+
+    def t(self):
+        """The transpose of a matrix; a 0-d or 1-d tensor is its own."""
+        if self.ndim > 2:
+            raise ShapeError(
+                f"t() needs a tensor with at most 2 dimensions, got shape {self.shape}; "
+                "use transpose(dim0, dim1) or permute(...)"
+            )
+        return self.transpose()
+
+    # ---- comparisons and truthiness (no graph: a comparison has no slope) ---------------------
+
+    def _compare(self, compare, other, op):
+        """compare(a, b) elementwise, broadcasting, as a bool tensor that requires no grad."""
+        if not isinstance(other, (Tensor, np.ndarray, numbers.Number, list, tuple)):
+            return NotImplemented  # t == None is False, as in PyTorch
+        return Tensor(self._broadcasting(compare, other, op)[2])
+
+    def __lt__(self, other):
+        return self._compare(np.less, other, "<")
+
+    def __le__(self, other):
+        return self._compare(np.less_equal, other, "<=")
+
+    def __gt__(self, other):
+        return self._compare(np.greater, other, ">")
+
+    def __ge__(self, other):
+        return self._compare(np.greater_equal, other, ">=")
+
+    def __eq__(self, other):
+        return self._compare(np.equal, other, "==")
+
+    def __ne__(self, other):
+        return self._compare(np.not_equal, other, "!=")
+
+    __hash__ = object.__hash__  # a tensor is hashed by identity (sets and dicts of nodes)
+
+    def __bool__(self):
+        """The truth of a one-element tensor; more or fewer elements are ambiguous."""
+        if self.data.size != 1:
+            raise ShapeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use (t == x).all(), (t != 0).any() or, for one element, t.item()"
+            )
+        return bool(self.data)
+
+    def any(self):
+        """True if any element is nonzero (a 0-d bool tensor)."""
+        return Tensor(self.data.any())
+
+    def all(self):
+        """True if every element is nonzero (a 0-d bool tensor)."""
+        return Tensor(self.data.all())
+
+    # ---- PyTorch conveniences -----------------------------------------------------------------
+
+    def retain_grad(self):
+        """Accepted so that PyTorch code runs: here every tensor in the graph keeps its grad."""
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def size(self, dim=None):
+        """The shape, or the size of one dim (as PyTorch's size())."""
+        return self.shape if dim is None else self.shape[_as_axes(dim, self.ndim)[0]]
 
     # ---- backpropagation -------------------------------------------------------------------
 
@@ -756,8 +1006,47 @@ def _sigmoid(x):
 
 
 def _softmax(x, dim):
-    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # no max of an empty dim
     return e / e.sum(axis=dim, keepdims=True)
+
+
+def _wide(x):
+    """float16 as float32 (PyTorch computes half-precision softmax in float); others as they are."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
+def _check_matmul(a_shape, b_shape):
+    """A clear error unless a @ b is defined: inner sizes equal, the batch dims broadcast."""
+    problem = None
+    if not a_shape or not b_shape:
+        problem = "both operands must have at least 1 dimension (use * for a number)"
+    elif a_shape[-1] != (b_shape[-2] if len(b_shape) > 1 else b_shape[0]):
+        problem = "the last dimension of the left must equal the second-to-last of the right"
+    else:
+        try:
+            np.broadcast_shapes(a_shape[:-2], b_shape[:-2])
+        except ValueError:
+            problem = "the batch dimensions (all but the last two) must broadcast"
+    if problem:
+        raise ShapeError(f"matmul shape mismatch: {a_shape} @ {b_shape}; {problem}")
+
+
+def _check_integer_power(op, a, b):
+    """PyTorch's refusal of integers to negative integer powers (numpy's error, reworded)."""
+    if op.startswith("**") and a.dtype.kind in "iub" and b.dtype.kind in "iu" and (b < 0).any():
+        raise RuntimeError(
+            f"integer tensor {op}: integers to negative integer powers are not allowed; "
+            "make the base a float tensor first (Tensor(x, dtype=np.float64))"
+        )
+
+
+def _check_not_empty(shape, axes, who):
+    """A clear error for a max or min over a dimension with no elements."""
+    if any(shape[axis] == 0 for axis in axes) or (not axes and 0 in shape):
+        raise ShapeError(
+            f"{who}() over an empty dimension of a tensor of shape {shape}: "
+            "the largest of no elements is undefined; reduce over a dim of size >= 1"
+        )
 
 
 def _count(shape, axes):
@@ -774,6 +1063,8 @@ def _check_index(index, shape):
     for part in parts:
         if isinstance(part, Tensor):
             part = part.data
+        if isinstance(part, list) and not part:
+            part = np.array([], dtype=np.intp)  # x[[]]: no rows, as PyTorch (not a float index)
         if isinstance(part, float) or (
             isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype.kind == "f"
         ):
@@ -817,13 +1108,18 @@ def cross_entropy(logits, targets):
 
 def cat(tensors, dim=0):
     """Join tensors along an existing axis; the gradient is split back into pieces."""
-    tensors = tuple(tensors)
-    try:
-        data = np.concatenate([t.data for t in tensors], axis=dim)
-    except ValueError:
-        raise ValueError(
-            f"cat along dim {dim} needs equal shapes elsewhere, got {[t.shape for t in tensors]}"
-        ) from None
+    tensors = _check_joinable(tensors, "cat")
+    for k, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise ShapeError(
+                f"cat: the tensor at position {k} is 0-d and has no axis to join along; "
+                "use stack(tensors) to make a new axis, or reshape it to (1,)"
+            )
+    dim = _as_axes(dim, tensors[0].ndim)[0]
+    shapes = [t.shape for t in tensors]
+    if len({s[:dim] + s[dim + 1 :] for s in shapes}) != 1:
+        raise ShapeError(f"cat along dim {dim} needs equal shapes elsewhere, got {shapes}")
+    data = np.concatenate([t.data for t in tensors], axis=dim)
     cuts = np.cumsum([t.shape[dim] for t in tensors])[:-1].tolist()
 
     def backward(g):  # d(cat) = the gradient cut back into the pieces
@@ -834,9 +1130,9 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     """Join equal-shaped tensors along a new axis: give each that axis, then `cat` them."""
-    tensors = tuple(tensors)
+    tensors = _check_joinable(tensors, "stack")
     if len({t.shape for t in tensors}) != 1:
-        raise ValueError(f"stack needs tensors of equal shape, got {[t.shape for t in tensors]}")
+        raise ShapeError(f"stack needs tensors of equal shape, got {[t.shape for t in tensors]}")
     try:
         shape = np.expand_dims(tensors[0].data, dim).shape
     except np.exceptions.AxisError:
@@ -844,6 +1140,22 @@ def stack(tensors, dim=0):
             f"stack: dim {dim} is out of range for tensors with {tensors[0].ndim} dimensions"
         ) from None
     return cat([t.reshape(shape) for t in tensors], dim)
+
+
+def _check_joinable(tensors, who):
+    """The tensors to join as a tuple, or a clear error for an empty list or a non-Tensor."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{who} takes a list of tensors, got one Tensor; write {who}([a, b])")
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ShapeError(f"{who}: expected a non-empty list of tensors, got an empty one")
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"{who}: the item at position {k} is a {type(t).__name__}, not a Tensor; "
+                "wrap it with Tensor(...)"
+            )
+    return tensors
 
 
 from_numpy = Tensor.from_numpy  # tinygrad_bn.from_numpy(array), as torch.from_numpy

@@ -84,7 +84,7 @@ def makemore_graph(s):
     s.hpreact = s.bngain * s.bnraw + s.bnbias
     s.h = s.hpreact.tanh()
     s.logits = s.h @ s.W2 + s.b2
-    s.logit_maxes = s.logits.max(1, keepdim=True)
+    s.logit_maxes = s.logits.max(1, keepdim=True).values
     s.norm_logits = s.logits - s.logit_maxes
     s.counts = s.norm_logits.exp()
     s.counts_sum = s.counts.sum(1, keepdim=True)

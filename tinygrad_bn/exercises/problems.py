@@ -205,7 +205,7 @@ def exercise3(rng):
 
 def _softmax_graph(s):
     n = s.logits.shape[0]
-    s.maxes = s.logits.max(1, keepdim=True)
+    s.maxes = s.logits.max(1, keepdim=True).values
     s.shifted = s.logits - s.maxes
     s.counts = s.shifted.exp()
     s.counts_sum = s.counts.sum(1, keepdim=True)
