@@ -44,7 +44,8 @@ def reexec_with_malloc_settings():
     if all(k in os.environ for k in MALLOC_ENV):
         return
     print(
-        "note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high (--allocator recycle)",
+        "note: re-running with MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ set high "
+        "(--allocator recycle)",
         flush=True,
     )
     os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
@@ -195,20 +196,22 @@ def main():
         "--torch-threads",
         type=int,
         default=1,
-        help="threads for torch (default 1: numpy runs these ops on one thread, so one each compares the implementations; "
-        "0 keeps torch's own default)",
+        help="threads for torch (default 1: numpy runs these ops on one thread, "
+        "so one each compares the implementations; 0 keeps torch's own default)",
     )
     parser.add_argument(
         "--clock",
         choices=CLOCKS,
         default="cpu",
-        help="cpu (default): this process's CPU time, which other processes on a shared machine disturb least; wall: elapsed time",
+        help="cpu (default): this process's CPU time, which other processes on a shared machine "
+        "disturb least; wall: elapsed time",
     )
     parser.add_argument(
         "--allocator",
         choices=("default", "recycle"),
         default="default",
-        help="default: glibc as every user has it; recycle: keep freed memory in the process (see the docstring)",
+        help="default: glibc as every user has it; "
+        "recycle: keep freed memory in the process (see the docstring)",
     )
     args = parser.parse_args()
     if args.allocator == "recycle":
@@ -225,7 +228,8 @@ def main():
     except ImportError:
         torch_note = "torch not installed: torch column skipped"
     print(
-        f"BatchNorm forward+backward, training mode; best of {rounds} interleaved rounds, {args.clock} time"
+        f"BatchNorm forward+backward, training mode; "
+        f"best of {rounds} interleaved rounds, {args.clock} time"
     )
     print(f"numpy {np.__version__}; {torch_note}; {allocator_note()}")
     header = (
@@ -253,8 +257,10 @@ def main():
             failures += [f"{shape} {np.dtype(dtype).name}: {what}" for what, ok in checks if not ok]
             us = lambda s: f"{s * 1e6:7.0f}us" if s < 1e-2 else f"{s * 1e3:8.2f}ms"
             print(
-                f"{str(shape):>12} {np.dtype(dtype).name:>8} {us(t['fused']):>10} {us(t['composed']):>10} {us(t['numpy']):>10} "
-                f"{us(t['torch']) if 'torch' in t else '-':>10}  {speedup:10.2f} {overhead:9.2f} {vs_torch:11.2f} "
+                f"{str(shape):>12} {np.dtype(dtype).name:>8} "
+                f"{us(t['fused']):>10} {us(t['composed']):>10} {us(t['numpy']):>10} "
+                f"{us(t['torch']) if 'torch' in t else '-':>10}  "
+                f"{speedup:10.2f} {overhead:9.2f} {vs_torch:11.2f} "
                 f"{us(t['fused'] - t['numpy']):>8} {agree:8.1e}  {verdict}",
                 flush=True,
             )
@@ -263,7 +269,8 @@ def main():
         "add to one fused op per call, against the old in-place sequence"
     )
     print(
-        "agree = largest relative difference of out, dx, dgamma, dbeta between the fused op and any other side"
+        "agree = largest relative difference of out, dx, dgamma, dbeta "
+        "between the fused op and any other side"
     )
     print("\nall targets PASS" if not failures else "\nFAIL:\n  " + "\n  ".join(failures))
     return 0 if not failures else 1

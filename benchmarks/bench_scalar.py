@@ -102,7 +102,8 @@ def main():
 
     ours, theirs = Workload(Value), Workload(MicrogradValue)
     print(
-        f"graph nodes per step: tinygrad_bn {count_nodes(ours.loss()):,}, micrograd {count_nodes(theirs.loss()):,}"
+        f"graph nodes per step: tinygrad_bn {count_nodes(ours.loss()):,}, "
+        f"micrograd {count_nodes(theirs.loss()):,}"
     )
 
     results = {}
@@ -118,7 +119,8 @@ def main():
         results[setting] = times
         ours_ms, theirs_ms = times["tinygrad_bn"] * 1e3, times["micrograd"] * 1e3
         print(
-            f"{setting:12s}: tinygrad_bn {ours_ms:7.1f} ms/step, micrograd {theirs_ms:7.1f} ms/step, speed-up {theirs_ms / ours_ms:.2f}x"
+            f"{setting:12s}: tinygrad_bn {ours_ms:7.1f} ms/step, "
+            f"micrograd {theirs_ms:7.1f} ms/step, speed-up {theirs_ms / ours_ms:.2f}x"
         )
 
     ours_bytes, _ = heap_bytes_per_node(ours)
@@ -127,10 +129,12 @@ def main():
 
     default, off = results["default gc"], results["gc disabled"]
     print(
-        f"{verdict(default['micrograd'] / default['tinygrad_bn'] >= 5)} >= 5x faster than micrograd under default gc"
+        f"{verdict(default['micrograd'] / default['tinygrad_bn'] >= 5)} "
+        ">= 5x faster than micrograd under default gc"
     )
     print(
-        f"{verdict(off['micrograd'] > off['tinygrad_bn'])} faster than micrograd with gc disabled for both"
+        f"{verdict(off['micrograd'] > off['tinygrad_bn'])} "
+        "faster than micrograd with gc disabled for both"
     )
     print(f"{verdict(ours_bytes <= theirs_bytes)} heap bytes per node no more than micrograd's")
 

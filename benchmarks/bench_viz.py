@@ -33,7 +33,8 @@ def main():
     nodes = count_nodes(loss)
     text = to_dot(loss)  # also proves: no RecursionError at this depth
     print(
-        f"moons step graph: {nodes:,} Value nodes, DOT text {len(text) / 1e6:.1f} MB, {text.count(chr(10)):,} lines"
+        f"moons step graph: {nodes:,} Value nodes, "
+        f"DOT text {len(text) / 1e6:.1f} MB, {text.count(chr(10)):,} lines"
     )
 
     def step():
@@ -42,7 +43,8 @@ def main():
     times = best_times({"step": step, "to_dot": lambda: to_dot(loss)}, repeats=5, before=gc.collect)
     print(f"step (forward + backward): {times['step'] * 1e3:7.1f} ms")
     print(
-        f"to_dot:                    {times['to_dot'] * 1e3:7.1f} ms  ({times['to_dot'] / times['step']:.1f}x the step)"
+        f"to_dot:                    {times['to_dot'] * 1e3:7.1f} ms  "
+        f"({times['to_dot'] / times['step']:.1f}x the step)"
     )
 
     try:
@@ -51,7 +53,8 @@ def main():
     except GraphTooBigError as error:
         refused, message = True, str(error)
     print(
-        f"draw_dot with the default max_nodes: {'refused: ' + message if refused else 'NOT refused'}"
+        "draw_dot with the default max_nodes: "
+        f"{'refused: ' + message if refused else 'NOT refused'}"
     )
 
     print(f"{verdict(times['to_dot'] < 2.0)} DOT text in under 2 s")

@@ -1,4 +1,4 @@
-"""A graph of a million nodes runs backward at the default recursion limit and is freed without a crash.
+"""A graph of a million nodes runs backward at the default recursion limit, freed without a crash.
 
 250,000 links of `x = x * 1.0001 + 0.0` make 1,000,000 nodes after the leaf (each link
 adds two constants and two results). Each engine runs in its own Python process, so a
@@ -29,7 +29,8 @@ for _ in range({links}):
     x = x * 1.0001 + 0.0
 nodes = len(topological_order(x))
 x.backward()
-report = dict(nodes=nodes, value=float(x.data), grad=float(leaf.grad), limit=sys.getrecursionlimit(), default_limit=default_limit)
+report = dict(nodes=nodes, value=float(x.data), grad=float(leaf.grad),
+              limit=sys.getrecursionlimit(), default_limit=default_limit)
 report["blocks_in_graph"] = sys.getallocatedblocks() - blocks_before
 del x
 report["blocks_left"] = sys.getallocatedblocks() - blocks_before
@@ -67,7 +68,8 @@ def report_of(runs, engine):
     if not hasattr(proc, "report"):
         stdout, stderr = proc.communicate(timeout=900)
         assert proc.returncode == 0, (
-            f"{engine} process died with exit code {proc.returncode} (negative: a signal)\n{stderr[-3000:]}"
+            f"{engine} process died with exit code {proc.returncode} (negative: a signal)\n"
+            f"{stderr[-3000:]}"
         )
         proc.report = json.loads(stdout)
     return proc.report

@@ -1,4 +1,4 @@
-"""LayerNorm and functional.layer_norm equal PyTorch's: outputs and gradients in float64 to 1e-10."""
+"""LayerNorm and functional.layer_norm equal PyTorch's: outputs and gradients, float64, to 1e-10."""
 
 import numpy as np
 import pytest
@@ -84,6 +84,7 @@ def test_layernorm_repr_and_parameters():
 def test_normalized_shape_must_be_the_trailing_dimensions():
     with pytest.raises(
         ValueError,
-        match=r"normalized_shape \(3,\) must be the last dimensions of the input, got input of shape \(2, 4\)",
+        match=r"normalized_shape \(3,\) must be the last dimensions of the input, "
+        r"got input of shape \(2, 4\)",
     ):
         layer_norm(Tensor(np.ones((2, 4))), 3)

@@ -68,7 +68,8 @@ def test_readme_example_prints_what_its_comments_promise():
 
 @pytest.fixture
 def nn_on_our_value(monkeypatch):
-    """micrograd/nn.py, from the installed package, executed with `micrograd.engine.Value` = tinygrad_bn.Value."""
+    """micrograd/nn.py, from the installed package, executed with
+    `micrograd.engine.Value` = tinygrad_bn.Value."""
     path = Path(importlib.util.find_spec("micrograd.nn").origin)
     engine = types.ModuleType("micrograd.engine")
     engine.Value = tinygrad_bn.Value
@@ -119,13 +120,14 @@ def test_micrograd_nn_builds_on_our_value(nn_on_our_value):
     assert len(model.parameters()) == 2 * 4 + 4 + 4 + 1
     assert (
         repr(model)
-        == "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], Layer of [LinearNeuron(4)]]"
+        == "MLP of [Layer of [ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2), ReLUNeuron(2)], "
+        "Layer of [LinearNeuron(4)]]"
     )
 
 
 @pytest.fixture
 def collector_paused():
-    """micrograd's graphs are reference cycles; pausing the collector only makes this test faster."""
+    """micrograd's graphs are reference cycles; pausing the collector only makes this faster."""
     gc.disable()
     yield
     gc.enable()
@@ -133,7 +135,10 @@ def collector_paused():
 
 
 def test_moons_training_matches_micrograd_step_by_step(nn_on_our_value, collector_paused):
-    """MLP 2-16-16-1 on 100 two-moons points, hinge loss + L2, SGD: same losses, gradients and weights."""
+    """MLP 2-16-16-1 on 100 two-moons points, hinge loss + L2, SGD.
+
+    Same losses, gradients and weights as micrograd.
+    """
     points, labels = two_moons(100, noise=0.1, seed=7)
     random.seed(1337)
     ours = nn_on_our_value.MLP(2, [16, 16, 1])

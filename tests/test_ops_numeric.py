@@ -1,4 +1,4 @@
-"""Every op in the table matches central differences (float64, full Jacobian, relative error <= 1e-6).
+"""Every op in the table matches central differences (float64, full Jacobian, rel. error <= 1e-6).
 
 Shapes and values are drawn by hypothesis from each row of tests/op_table.py;
 the broadcasting kinds the issue names are also checked one by one.

@@ -28,7 +28,7 @@ TOLERANCE = 1e-10
 
 
 def upstream_gradient(shape):
-    """A strategy for d(loss)/d(out): random, so that every output element is weighted differently."""
+    """A strategy for d(loss)/d(out): random, so every output element is weighted differently."""
     return hnp.arrays(np.float64, shape, elements=st.floats(-2.0, 2.0))
 
 
@@ -90,7 +90,10 @@ def test_power_of_zero_matches_torch(exponent):
 
 @pytest.mark.parametrize("exponent", [0.0, 0.5, 1.0, 2.0])
 def test_power_of_zero_to_a_differentiable_exponent_matches_torch(exponent):
-    """Both slopes of a^b at a = 0: d/da is 0 for b = 0 and inf for 0 < b < 1; d/db is 0 (as PyTorch)."""
+    """Both slopes of a^b at a = 0, as PyTorch.
+
+    d/da is 0 for b = 0 and inf for 0 < b < 1; d/db is 0.
+    """
     ta, tb = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (0.0, exponent))
     (ta**tb).backward()
     va, vb = Value(0.0), Value(exponent)

@@ -54,7 +54,10 @@ def test_numpy_array_on_the_left_gives_a_tensor_in_the_graph():
 
 
 def test_embedding_lookup_equals_one_hot_matmul_and_scatter_adds_repeats():
-    """C[X] picks rows; its gradient is one_hot(X)^T @ g, so a row used three times gets three gradients."""
+    """C[X] picks rows; its gradient is one_hot(X)^T @ g.
+
+    So a row used three times gets three gradients.
+    """
     C_data = np.arange(15.0).reshape(5, 3) / 7
     X = np.array([[0, 1, 0], [4, 4, 0]])
     one_hot = np.eye(5)[X.ravel()]  # (6, 5)

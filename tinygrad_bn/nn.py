@@ -661,7 +661,7 @@ class Conv2d(Module):
 
 
 class MaxPool2d(Module):
-    """The largest value of each kernel_size window (F.max_pool2d); stride defaults to the kernel."""
+    """The maximum of each kernel_size window (F.max_pool2d); stride defaults to the kernel."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
