@@ -1022,7 +1022,7 @@ def _check_matmul(a_shape, b_shape):
         problem = "both operands must have at least 1 dimension (use * for a number)"
     elif a_shape[-1] != (b_shape[-2] if len(b_shape) > 1 else b_shape[0]):
         problem = "the last dimension of the left must equal the second-to-last of the right"
-    else:
+    elif len(a_shape) > 2 or len(b_shape) > 2:  # only batched operands have batch dims
         try:
             np.broadcast_shapes(a_shape[:-2], b_shape[:-2])
         except ValueError:
