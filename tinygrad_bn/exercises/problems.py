@@ -372,39 +372,28 @@ def _one_line_follows(correction):
 
 def exercise6(rng):
     n, d = 8, 4
-    biased, bessel = _batchnorm_inputs(rng, n, d), _batchnorm_inputs(rng, n, d)
-    return [
-        Part(
-            title="biased variance",
-            forward="forward_biased",
-            backward="backward_biased",
-            inputs=biased,
-            graph=lambda s: batchnorm_graph(s, correction=0),
-            output="out",
-            order=("beta", "gamma", "x"),
-            leaves=tuple(biased),
-            upstream=rng.standard_normal((n, d)),
-            n=n,
-            variance=True,
-            mistakes=_one_line(0),
-            follows=_one_line_follows(0),
-        ),
-        Part(
-            title="Bessel-corrected variance",
-            forward="forward_bessel",
-            backward="backward_bessel",
-            inputs=bessel,
-            graph=lambda s: batchnorm_graph(s, correction=1),
-            output="out",
-            order=("beta", "gamma", "x"),
-            leaves=tuple(bessel),
-            upstream=rng.standard_normal((n, d)),
-            n=n,
-            variance=True,
-            mistakes=_one_line(1),
-            follows=_one_line_follows(1),
-        ),
-    ]
+    variants = (("biased variance", "biased", 0), ("Bessel-corrected variance", "bessel", 1))
+    parts = []
+    for title, suffix, correction in variants:
+        inputs = _batchnorm_inputs(rng, n, d)
+        parts.append(
+            Part(
+                title=title,
+                forward=f"forward_{suffix}",
+                backward=f"backward_{suffix}",
+                inputs=inputs,
+                graph=lambda s, correction=correction: batchnorm_graph(s, correction=correction),
+                output="out",
+                order=("beta", "gamma", "x"),
+                leaves=tuple(inputs),
+                upstream=rng.standard_normal((n, d)),
+                n=n,
+                variance=True,
+                mistakes=_one_line(correction),
+                follows=_one_line_follows(correction),
+            )
+        )
+    return parts
 
 
 EXERCISE_PARTS = {
