@@ -41,13 +41,14 @@ NOTHING_SAVED = {}  # the saved record of ops whose backward needs only shapes (
 
 
 def unbroadcast(grad, shape):
-    """Sum `grad` over the axes that broadcasting stretched to reach `shape`."""
+    """Sum `grad` over the axes that broadcasting stretched to reach `shape`: the axes it put
+    in front, and the axes where `shape` has a 1."""
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
-    axes = tuple(range(lead)) + stretched
-    return grad.sum(axis=axes).reshape(shape) if axes else grad.reshape(shape)
+    ones = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    summed = np.asarray(grad.sum(axis=tuple(range(lead)) + ones))  # a full sum is a scalar
+    return summed.reshape(shape) if ones else summed  # put back the 1s the sum removed
 
 
 def _as_axes(dim, ndim):
@@ -148,13 +149,13 @@ class Tensor:
         arguments); `fused` marks an op whose backward was derived by hand over many steps.
         """
         out = Tensor.__new__(Tensor)
-        out._data = data if type(data) is np.ndarray else np.asarray(data)
-        out._counter = _counter_for(out._data, inputs)
+        out._data = data = data if type(data) is np.ndarray else np.asarray(data)
+        out._counter = [0] if data.base is None else _counter_of_view(data, inputs)
         out.grad, out.label, out._fused, out._group = None, "", fused, _Group.current
-        if _GradMode.enabled and True in [t.requires_grad for t in inputs]:
+        if _GradMode.enabled and _any_requires_grad(inputs):
             out.requires_grad, out._prev, out._op = True, inputs, op
             out._backward, out._saved = backward, saved
-            out._saved_versions = _versions_of(saved, out)
+            out._saved_versions = _versions_of(saved, out) if saved else ()
         else:  # a constant, as under no_grad(): nothing to remember
             out.requires_grad, out._prev, out._op = False, (), ""
             out._backward, out._saved, out._saved_versions = None, NOTHING_SAVED, ()
@@ -192,15 +193,15 @@ class Tensor:
 
     @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def T(self):
@@ -229,14 +230,11 @@ class Tensor:
     def _broadcasting(self, forward, other, op):
         """(a, b, forward(a.data, b.data)), or a clear error if the shapes do not broadcast."""
         a, b = self, self._lift(other)
-        try:
-            np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
+        if not _broadcastable(a.shape, b.shape):
             raise ShapeError(
                 f"shapes {a.shape} and {b.shape} cannot be broadcast together for '{op}': "
                 "each dimension, aligned from the right, must be equal or 1"
-            ) from None
-        _check_integer_power(op, a.data, b.data)
+            )
         return a, b, forward(a.data, b.data)
 
     def __add__(self, other):
@@ -278,6 +276,8 @@ class Tensor:
     def __pow__(self, other):
         if isinstance(other, (int, float)):
             return self._power(other)
+        other = self._lift(other)
+        _check_integer_power("**", self.data, other.data)
         a, b, out = self._broadcasting(np.power, other, "**")
 
         def backward(g, a, b, out):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
@@ -488,7 +488,11 @@ class Tensor:
         a, b = self, self._lift(other)
         _check_matmul(a.shape, b.shape)
 
-        def backward(g, a, b):  # d(a @ b) = g b^T for a, a^T g for b; then undo broadcasting
+        def backward(g, a, b):  # d(a @ b) = g b^T for a, a^T g for b
+            if a.ndim == 2 and b.ndim == 2:  # two matrices: the formula as it stands
+                return g @ b.data.T, a.data.T @ g
+            # otherwise a vector is a row (on the left) or a column (on the right), and the
+            # batch dims broadcast, so their gradients are summed back (unbroadcast)
             a2 = a.data if a.ndim > 1 else a.data[None, :]  # (k,) -> a row (1, k)
             b2 = b.data if b.ndim > 1 else b.data[:, None]  # (k,) -> a column (k, 1)
             g2 = g if b.ndim > 1 else g[..., None]  # put back the axes the vectors lost
@@ -756,7 +760,8 @@ class Tensor:
         grad = self._check_backward_grad(grad)
         order = topological_order(self)  # every node after its inputs, as for Value
         for node in order:  # all checked before any grad is written: an error changes nothing
-            _check_versions(node)
+            if node._saved_versions:
+                _check_versions(node)
         for node in order:
             if node._prev:
                 node.grad = None
@@ -782,7 +787,7 @@ class Tensor:
                     f"got shape {self.shape}; reduce it to a loss first (e.g. .sum() or .mean()) "
                     "or pass backward(grad) with the same shape"
                 )
-            return np.ones_like(self.data)
+            return np.ones(self.shape, self.dtype)
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(
@@ -875,8 +880,8 @@ def _accumulate(node, g, out_grad):
     own: g itself only when g is a fresh array (not a view, not the incoming
     `out_grad` passed straight through), otherwise a copy.
     """
-    if g.dtype is not node.data.dtype:  # numpy's common dtypes are singletons
-        g = g.astype(node.data.dtype, copy=False)
+    if g.dtype is not node._data.dtype:  # numpy's common dtypes are singletons
+        g = g.astype(node._data.dtype, copy=False)
     if node.grad is not None:
         node.grad = node.grad + g
     elif node._prev or (g.base is None and g is not out_grad):  # computed, or a fresh array
@@ -956,13 +961,21 @@ def _broadcasts_to(shape, target):
         return False
 
 
-def _counter_for(data, inputs):
-    """The version counter of a new result: a view of an input's array shares that input's
-    counter (as PyTorch's views do); any other result starts one of its own."""
-    if data.base is not None:
-        for t in inputs:
-            if np.may_share_memory(data, t._data):
-                return t._counter
+def _any_requires_grad(inputs):
+    """Whether an input needs a gradient. (A plain loop: a list or generator costs
+    more than the rest of a small op's bookkeeping.)"""
+    for t in inputs:
+        if t.requires_grad:
+            return True
+    return False
+
+
+def _counter_of_view(data, inputs):
+    """The version counter of a result that is a view: a view of an input's array shares that
+    input's counter (as PyTorch's views do); a view of a temporary starts one of its own."""
+    for t in inputs:  # numpy's `base` is the array that owns the memory
+        if data.base is t._data or data.base is t._data.base:
+            return t._counter
     return [0]
 
 
@@ -972,16 +985,16 @@ def _versions_of(saved, out):
     versions = []
     for name, value in saved.items():
         if type(value) is Tensor:
-            versions.append((name, value, value._version))
+            versions.append((name, value, value._counter[0]))
         elif value is out._data:
-            versions.append((name, None, out._version))
+            versions.append((name, None, out._counter[0]))
     return tuple(versions)
 
 
 def _check_versions(node):
     """Refuse a backward that would read a saved tensor changed in place since the forward."""
     for name, tensor, version in node._saved_versions:
-        now = (node if tensor is None else tensor)._version
+        now = (node if tensor is None else tensor)._counter[0]  # its _version now
         if now != version:
             what = "its own output" if tensor is None else _describe(tensor)
             raise RuntimeError(
@@ -1022,18 +1035,26 @@ def _check_matmul(a_shape, b_shape):
         problem = "both operands must have at least 1 dimension (use * for a number)"
     elif a_shape[-1] != (b_shape[-2] if len(b_shape) > 1 else b_shape[0]):
         problem = "the last dimension of the left must equal the second-to-last of the right"
-    elif len(a_shape) > 2 or len(b_shape) > 2:  # only batched operands have batch dims
-        try:
-            np.broadcast_shapes(a_shape[:-2], b_shape[:-2])
-        except ValueError:
-            problem = "the batch dimensions (all but the last two) must broadcast"
+    elif not _broadcastable(a_shape[:-2], b_shape[:-2]):
+        problem = "the batch dimensions (all but the last two) must broadcast"
     if problem:
         raise ShapeError(f"matmul shape mismatch: {a_shape} @ {b_shape}; {problem}")
 
 
+def _broadcastable(a_shape, b_shape):
+    """Whether numpy broadcasts the two shapes: aligned from the right, each pair of sizes
+    equal or one of them 1 (a missing dim counts as 1)."""
+    if a_shape == b_shape:
+        return True
+    for m, n in zip(reversed(a_shape), reversed(b_shape)):
+        if m != n and m != 1 and n != 1:
+            return False
+    return True
+
+
 def _check_integer_power(op, a, b):
     """PyTorch's refusal of integers to negative integer powers (numpy's error, reworded)."""
-    if op.startswith("**") and a.dtype.kind in "iub" and b.dtype.kind in "iu" and (b < 0).any():
+    if a.dtype.kind in "iub" and b.dtype.kind in "iu" and (b < 0).any():
         raise RuntimeError(
             f"integer tensor {op}: integers to negative integer powers are not allowed; "
             "make the base a float tensor first (Tensor(x, dtype=np.float64))"
@@ -1058,6 +1079,8 @@ def _count(shape, axes):
 
 def _check_index(index, shape):
     """Unwrap Tensors in an index and refuse float indices with a clear message."""
+    if type(index) is np.ndarray and index.dtype.kind in "iu":
+        return index  # an embedding lookup C[X]: an integer array, nothing to unwrap or refuse
     parts = index if isinstance(index, tuple) else (index,)
     checked = []
     for part in parts:
