@@ -46,6 +46,8 @@ def unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
+    if 1 not in shape:  # (a bias: only the axes in front, and np.add.reduce is .sum() unwrapped)
+        return np.asarray(np.add.reduce(grad, axis=tuple(range(lead))))
     ones = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
     summed = np.asarray(grad.sum(axis=tuple(range(lead)) + ones))  # a full sum is a scalar
     return summed.reshape(shape) if ones else summed  # put back the 1s the sum removed
@@ -211,7 +213,7 @@ class Tensor:
         return self.data.size
 
     def item(self):
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self):
         return self.data
@@ -235,7 +237,7 @@ class Tensor:
                 f"shapes {a.shape} and {b.shape} cannot be broadcast together for '{op}': "
                 "each dimension, aligned from the right, must be equal or 1"
             )
-        return a, b, forward(a.data, b.data)
+        return a, b, forward(a._data, b._data)
 
     def __add__(self, other):
         a, b, out = self._broadcasting(np.add, other, "+")
@@ -787,7 +789,7 @@ class Tensor:
                     f"got shape {self.shape}; reduce it to a loss first (e.g. .sum() or .mean()) "
                     "or pass backward(grad) with the same shape"
                 )
-            return np.ones(self.shape, self.dtype)
+            return np.array(1, self.dtype).reshape(self.shape)  # d(self)/d(self) = 1
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(
@@ -1107,26 +1109,32 @@ def cross_entropy(logits, targets):
             "cross_entropy expects logits (N, C) and targets (N,), "
             f"got {logits.shape} and {t.shape}"
         )
-    if t.dtype.kind not in "iu" or (t.size and (t.min() < 0 or t.max() >= logits.shape[1])):
+    if t.dtype.kind not in "iu" or not _all_in_range(t, logits.shape[1]):
         raise ValueError(
             f"cross_entropy targets must be integer class indices in [0, {logits.shape[1]}), "
             f"got {t}"
         )
-    n, rows = len(t), np.arange(len(t))
+    n, rows = len(t), np.arange(len(t))  # row i picks column t[i]
     shifted = logits.data - logits.data.max(axis=1, keepdims=True)  # e^shifted never overflows
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
     loss = np.asarray((np.log(total[:, 0]) - shifted[rows, t]).sum() / n, dtype=logits.dtype)
     probs = e / total
 
-    def backward(g, probs, targets):  # d(loss)/d(logits) = (softmax - onehot) / n
+    def backward(g, probs, rows, targets):  # d(loss)/d(logits) = (softmax - onehot) / n
         dlogits = probs.copy()
-        dlogits[np.arange(n), targets] -= 1
+        dlogits[rows, targets] -= 1
         dlogits *= g / n
         return (dlogits,)
 
-    saved = {"probs": probs, "targets": t}
+    saved = {"probs": probs, "rows": rows, "targets": t}
     return Tensor._make(loss, (logits,), "cross_entropy", backward, saved, fused=True)
+
+
+def _all_in_range(indices, n):
+    """Whether every index is in [0, n). (np.minimum.reduce is t.min() without numpy's
+    Python wrapper, which on a batch of 32 costs more than the pass itself.)"""
+    return indices.size == 0 or (np.minimum.reduce(indices) >= 0 and np.maximum.reduce(indices) < n)
 
 
 def cat(tensors, dim=0):
