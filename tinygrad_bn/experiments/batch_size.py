@@ -42,7 +42,7 @@ class BatchSizeResult:
 def settings(quick):
     if quick:
         return dict(batch_sizes=(2, 4, 32, 128), examples=4096)
-    return dict(batch_sizes=(2, 4, 8, 32, 128, 512), examples=32_000)
+    return dict(batch_sizes=(2, 4, 8, 32, 128, 512), examples=64_000)
 
 
 def statistics_noise(h, batch_size, samples, rng):

@@ -41,7 +41,7 @@ class InitScaleResult:
 def settings(quick):
     if quick:
         return dict(n_layers=5, n_hidden=32, steps=300, lr=0.1)
-    return dict(n_layers=5, n_hidden=100, steps=1500, lr=0.1)
+    return dict(n_layers=5, n_hidden=100, steps=2000, lr=0.1)
 
 
 def run(quick=False, data=None, seed=42, out=None) -> InitScaleResult:

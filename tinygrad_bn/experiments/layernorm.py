@@ -76,7 +76,7 @@ def run(quick=False, data=None, seed=42, out=None) -> LayerNormResult:
         f"{r.layernorm_single_vs_batch:.1e}"
     )
 
-    steps = 200 if quick else 5_000
+    steps = 200 if quick else 10_000
     for name, norm in RUNS.items():
         net = build_mlp(splits.vocab.size, n_hidden=200, norm=norm, seed=seed)
         r.trainings[name] = train(net, splits, steps, lr=0.1, seed=seed, label=name)

@@ -39,7 +39,7 @@ def run(quick=False, data=None, seed=42, out=None) -> TrainVsEvalResult:
     folder = output_folder(out, "train-vs-eval")
     heading("3. train vs eval mode")
     splits = load_splits(data, seed, quick=quick)
-    steps = 1000 if quick else 5_000
+    steps = 1000 if quick else 10_000
     model = build_mlp(splits.vocab.size, n_hidden=200, norm="batch", seed=seed)
     train(model, splits, steps, lr=0.1, seed=seed, label="training the MLP", evaluate_at_end=False)
     embed_flat_linear, bn = model[:3], model[3]
