@@ -9,6 +9,21 @@ from .part import Part
 from .steps import EPS, Steps, backprop
 from .values import ValuesPart
 
+# The staged BatchNorm and LayerNorm nodes, each after every node that uses it: the order
+# in which backprop reaches them (exercises 5 and 9 check the learner's steps in it).
+STAGED_ORDER = (
+    "scaled",
+    "beta",
+    "gamma",
+    "x_hat",
+    "inv_std",
+    "var",
+    "squared",
+    "centred",
+    "mean",
+    "x",
+)
+
 # ---- exercise 9: LayerNorm ------------------------------------------------------------
 
 
@@ -54,18 +69,7 @@ def exercise9(rng):
     one_line = {
         name: value + 0.1 * rng.standard_normal(value.shape) for name, value in staged.items()
     }
-    order = (
-        "scaled",
-        "beta",
-        "gamma",
-        "x_hat",
-        "inv_std",
-        "var",
-        "squared",
-        "centred",
-        "mean",
-        "x",
-    )
+    order = STAGED_ORDER
     return [
         Part(title="staged LayerNorm", forward="staged_forward", backward="staged_backward",
              inputs=staged, graph=layernorm_graph, output="out", order=order, leaves=tuple(staged),

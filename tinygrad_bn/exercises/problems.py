@@ -11,7 +11,7 @@ import numpy as np
 from .engine_problem import exercise8
 from .makemore_problem import exercise7, exercise12
 from .mistakes import inv_sqrt_exponent, tanh_from_input
-from .norm_problems import exercise9, exercise10, exercise11
+from .norm_problems import STAGED_ORDER, exercise9, exercise10, exercise11
 from .part import Part
 from .steps import EPS
 
@@ -285,18 +285,7 @@ def _batchnorm_inputs(rng, n, d):
 def exercise5(rng):
     n, d = 8, 4
     inputs = _batchnorm_inputs(rng, n, d)
-    order = (
-        "scaled",
-        "beta",
-        "gamma",
-        "x_hat",
-        "inv_std",
-        "var",
-        "squared",
-        "centred",
-        "mean",
-        "x",
-    )
+    order = STAGED_ORDER
     return [
         Part(
             title="staged BatchNorm",
