@@ -85,8 +85,9 @@ def topological_order(root) -> list:
     """Every node reachable from `root`, each one after all of its inputs.
 
     Depth-first with an explicit stack: a node is pushed back under an _EMIT
-    marker, then its unvisited inputs on top; when the marker surfaces, all
-    of the node's inputs are in `order`, so the node goes in too.
+    marker, then its inputs on top (an input already visited is skipped when it
+    is popped); when the marker surfaces, all of the node's inputs are in
+    `order`, so the node goes in too.
     """
     order, visited, stack = [], set(), [root]
     while stack:
@@ -97,7 +98,5 @@ def topological_order(root) -> list:
             visited.add(node)
             stack.append(node)
             stack.append(_EMIT)
-            for child in node._prev:
-                if child not in visited:
-                    stack.append(child)
+            stack.extend(node._prev)
     return order

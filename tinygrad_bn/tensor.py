@@ -228,14 +228,18 @@ class Tensor:
     # ---- elementwise binary ops (broadcasting) -------------------------------
 
     def _broadcasting(self, forward, other, op):
-        """(a, b, forward(a.data, b.data)), or a clear error if the shapes do not broadcast."""
+        """(a, b, forward(a.data, b.data)). numpy refuses shapes that do not broadcast; the
+        error then says why, in the shapes."""
         a, b = self, self._lift(other)
-        if not _broadcastable(a.shape, b.shape):
+        try:
+            return a, b, forward(a.data, b.data)
+        except ValueError:
+            if _broadcastable(a.shape, b.shape):
+                raise  # numpy refused for another reason, which its message names
             raise ShapeError(
                 f"shapes {a.shape} and {b.shape} cannot be broadcast together for '{op}': "
                 "each dimension, aligned from the right, must be equal or 1"
-            )
-        return a, b, forward(a.data, b.data)
+            ) from None
 
     def __add__(self, other):
         a, b, out = self._broadcasting(np.add, other, "+")
@@ -486,7 +490,11 @@ class Tensor:
         """a @ b as torch.matmul: matrices in the last two dims, the dims before them broadcast
         (batched matmul); a 1-D operand is a row on the left, a column on the right."""
         a, b = self, self._lift(other)
-        _check_matmul(a.shape, b.shape)
+        try:
+            out = a.data @ b.data
+        except ValueError:
+            _check_matmul(a.shape, b.shape)  # numpy refused: say which sizes do not fit
+            raise
 
         def backward(g, a, b):  # d(a @ b) = g b^T for a, a^T g for b
             if a.ndim == 2 and b.ndim == 2:  # two matrices: the formula as it stands
@@ -501,7 +509,7 @@ class Tensor:
             db = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
             return da.reshape(a.shape), db.reshape(b.shape)
 
-        return Tensor._make(a.data @ b.data, (a, b), "@", backward, {"a": a, "b": b})
+        return Tensor._make(out, (a, b), "@", backward, {"a": a, "b": b})
 
     def __rmatmul__(self, other):
         return self._lift(other) @ self
@@ -1029,7 +1037,8 @@ def _wide(x):
 
 
 def _check_matmul(a_shape, b_shape):
-    """A clear error unless a @ b is defined: inner sizes equal, the batch dims broadcast."""
+    """A clear error unless a @ b is defined: inner sizes equal, the batch dims broadcast.
+    (Called when numpy has refused a @ b, to name the problem.)"""
     problem = None
     if not a_shape or not b_shape:
         problem = "both operands must have at least 1 dimension (use * for a number)"
