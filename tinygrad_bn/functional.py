@@ -55,6 +55,8 @@ __all__ = [
 # ---- shared checks ---------------------------------------------------------------
 
 
+REALS = (int, float, numbers.Real)  # int and float first: checked at once, the ABC slowly
+
 RANKS = {  # the input ranks each layer takes, and what to say when it gets another
     "BatchNorm1d": ((2, 3), "(N, C) or (N, C, L): add a batch dimension with x.reshape(1, -1)"),
     "BatchNorm2d": ((4,), "(N, C, H, W) images: add a batch dimension with x.reshape(1, *x.shape)"),
@@ -121,7 +123,7 @@ def _as_parameter(p):
 def check_eps(eps, who, allow_zero=False):
     """eps must be a positive number: it keeps 1/sqrt(var + eps) finite for a constant feature.
     (The teaching functions allow eps=0, for the exact formula.)"""
-    if not (isinstance(eps, numbers.Real) and (eps > 0 or (allow_zero and eps == 0))):
+    if not (isinstance(eps, REALS) and (eps > 0 or (allow_zero and eps == 0))):
         least = ">= 0" if allow_zero else "> 0"
         raise ValueError(
             f"{who}: eps must be a number {least}, got {eps!r}; it keeps 1/sqrt(var + eps) "
@@ -568,7 +570,7 @@ def dropout(input, p=0.5, training=True, rng=None):
     out = x mask / (1 - p), so d(out)/dx = mask / (1 - p). Otherwise the identity.
     `rng` (a numpy Generator) draws the mask: seed it for a repeatable run."""
     x = _as_tensor(input)
-    if not (isinstance(p, numbers.Real) and 0.0 <= p <= 1.0):
+    if not (isinstance(p, REALS) and 0.0 <= p <= 1.0):
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
     if not training or p == 0:
         return x

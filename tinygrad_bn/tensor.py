@@ -38,6 +38,7 @@ from .graph import _GradMode, _Group, topological_order
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])  # max(dim), min(dim)
 NOTHING_SAVED = {}  # the saved record of ops whose backward needs only shapes (never mutated)
+INTEGERS = (int, numbers.Integral)  # int first: checked at once, the abstract class slowly
 
 
 def unbroadcast(grad, shape):
@@ -55,7 +56,7 @@ def _as_axes(dim, ndim):
     """PyTorch's `dim` (None, int or tuple, negatives allowed) as a tuple of axes."""
     if dim is None:
         return tuple(range(ndim))
-    one = isinstance(dim, numbers.Integral) and not isinstance(dim, bool)
+    one = isinstance(dim, INTEGERS) and not isinstance(dim, bool)
     dims = (dim,) if one else tuple(_check_dims(dim))
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
@@ -66,7 +67,7 @@ def _as_axes(dim, ndim):
 def _check_dims(dim):
     """`dim` if it is a list or tuple of ints, else a TypeError that says what a dim is."""
     if not isinstance(dim, (tuple, list)) or not all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in dim
+        isinstance(d, INTEGERS) and not isinstance(d, bool) for d in dim
     ):
         raise TypeError(
             f"dim must be an int or a tuple of ints, got {dim!r} ({type(dim).__name__}); "
@@ -589,7 +590,7 @@ class Tensor:
         dim the gradient goes to the element `indices` names (the first largest)."""
         if dim is None:
             return self.amax()
-        if not isinstance(dim, numbers.Integral):
+        if not isinstance(dim, INTEGERS):
             raise TypeError(
                 f"max(dim) takes one int dim, got {dim!r}; amax(dim=(0, 1)) reduces several dims"
             )
