@@ -2,6 +2,7 @@
 and the fix, and Ctrl-C prints one line and exits with 130 in every subcommand."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -110,7 +111,10 @@ def test_a_real_ctrl_c_during_the_demo_leaves_the_old_report_whole(tmp_path):
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=60)
     assert run.returncode == 130
-    assert err.decode().strip().splitlines() == [
+    *before, last = [line for line in err.decode().splitlines() if line.strip()]
+    assert last == (
         "tinygrad-bn demo: interrupted (Ctrl-C); every file is either the old one or the new one"
-    ]
+    )
+    # a fast machine may finish a training run before the signal: its progress line comes first
+    assert all(re.search(r"\[[#.]+\] +\d+% \d+/\d+", line) for line in before), before
     assert {p.name: p.read_bytes() for p in out.iterdir()} == old  # no mix, no partial file
