@@ -796,7 +796,7 @@ class Tensor:
                     f"got shape {self.shape}; reduce it to a loss first (e.g. .sum() or .mean()) "
                     "or pass backward(grad) with the same shape"
                 )
-            return np.array(1, self.dtype).reshape(self.shape)  # d(self)/d(self) = 1
+            return np.ones_like(self.data)  # d(self)/d(self) = 1
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(
@@ -1054,11 +1054,10 @@ def _check_matmul(a_shape, b_shape):
 def _broadcastable(a_shape, b_shape):
     """Whether numpy broadcasts the two shapes: aligned from the right, each pair of sizes
     equal or one of them 1 (a missing dim counts as 1)."""
-    if a_shape == b_shape:
-        return True
-    for m, n in zip(reversed(a_shape), reversed(b_shape)):
-        if m != n and m != 1 and n != 1:
-            return False
+    try:
+        np.broadcast_shapes(a_shape, b_shape)
+    except ValueError:
+        return False
     return True
 
 

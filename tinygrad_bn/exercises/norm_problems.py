@@ -69,11 +69,10 @@ def exercise9(rng):
     one_line = {
         name: value + 0.1 * rng.standard_normal(value.shape) for name, value in staged.items()
     }
-    order = STAGED_ORDER
     return [
         Part(title="staged LayerNorm", forward="staged_forward", backward="staged_backward",
-             inputs=staged, graph=layernorm_graph, output="out", order=order, leaves=tuple(staged),
-             upstream=rng.standard_normal((n, d)), n=d, variance=True,
+             inputs=staged, graph=layernorm_graph, output="out", order=STAGED_ORDER,
+             leaves=tuple(staged), upstream=rng.standard_normal((n, d)), n=d, variance=True,
              mistakes=inv_sqrt_exponent("var", "inv_std")),
         Part(title="one line", forward="one_line_forward", backward="one_line_backward",
              inputs=one_line, graph=layernorm_graph, output="out", order=("beta", "gamma", "x"),

@@ -285,7 +285,6 @@ def _batchnorm_inputs(rng, n, d):
 def exercise5(rng):
     n, d = 8, 4
     inputs = _batchnorm_inputs(rng, n, d)
-    order = STAGED_ORDER
     return [
         Part(
             title="staged BatchNorm",
@@ -294,7 +293,7 @@ def exercise5(rng):
             inputs=inputs,
             graph=batchnorm_graph,
             output="out",
-            order=order,
+            order=STAGED_ORDER,
             leaves=tuple(inputs),
             upstream=rng.standard_normal((n, d)),
             n=n,
